@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+
+/** What every emulator receives from the sandbox that hosts it. */
+export interface EmulatorOptions {
+  /** Seed of the deterministic data: the same seed gives the same ids, accounts and prices on every run. */
+  seed: string;
+  /** The sandbox clock. Tests can set it; emulators never read Date.now() directly. */
+  clock: SandboxClock;
+}
+
+export interface SandboxClock {
+  now(): Date;
+  /** Fix the clock at an instant (it then stays there until advanced or released). */
+  set(at: Date): void;
+  advance(ms: number): void;
+  /** Follow real time again. */
+  release(): void;
+}
+
+/** One provider emulator: a fastify app (not listening) whose routes speak the provider's wire format. */
+export interface Emulator {
+  readonly name: 'stripe' | 'plaid' | 'alpaca';
+  readonly app: FastifyInstance;
+  /** Forget all state and reseed. */
+  reset(): void;
+}
