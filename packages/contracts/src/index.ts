@@ -1,0 +1,7 @@
+export { PROTO_ROOT, listProtoFiles } from './proto-files';
+export { PROTO_LOADER_OPTIONS, loadPackageDefinition, loadReflectionRoot } from './load';
+export { generateContracts } from './codegen';
+export type { Input } from './input';
+export * as authV1 from './generated/fintech/auth/v1';
+export * as commonV1 from './generated/fintech/common/v1';
+export * as mcpV1 from './generated/fintech/mcp/v1';
