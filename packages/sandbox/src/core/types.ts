@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { WebhookDeliveryOptions } from './webhooks.js';
 
 /** What every emulator receives from the sandbox that hosts it. */
 export interface EmulatorOptions {
@@ -6,6 +7,8 @@ export interface EmulatorOptions {
   seed: string;
   /** The sandbox clock. Tests can set it; emulators never read Date.now() directly. */
   clock: SandboxClock;
+  /** Retry policy of the webhooks this emulator sends. */
+  webhooks?: WebhookDeliveryOptions;
 }
 
 export interface SandboxClock {
@@ -23,4 +26,12 @@ export interface Emulator {
   readonly app: FastifyInstance;
   /** Forget all state and reseed. */
   reset(): void;
+  /** Called by the sandbox after a test moves the clock, so time-driven work (billing cycles) happens at once. */
+  tick?(): void;
+  /** Resolves once every webhook queued so far was delivered or gave up. */
+  flushWebhooks?(): Promise<void>;
+  /** Test-only routes, mounted on the sandbox admin server under `/<name>`. */
+  admin?: FastifyPluginAsync;
+  /** Stop background work (webhook retries); the sandbox closes `app` itself. */
+  close?(): Promise<void>;
 }
