@@ -1,0 +1,14 @@
+export { createPool } from './create-pool';
+export type { CreatePoolOptions } from './create-pool';
+export { createPrismaAdapter } from './create-prisma-adapter';
+export type { CreatePrismaAdapterOptions } from './create-prisma-adapter';
+export {
+  runMigrations,
+  migrationChecksum,
+  MigrationChecksumError,
+  MigrationFailedError,
+  MigrationIncompleteError,
+} from './run-migrations';
+export type { RunMigrationsOptions } from './run-migrations';
+export { dropSchema } from './drop-schema';
+export { SCHEMA_NAME_PATTERN, assertSchemaName, quoteIdentifier, searchPathOption } from './schema-name';
