@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/** Thrown when configuration does not parse; the message lists every offending variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Parses configuration once at start (`export const env = parseEnv(Env)`): every problem is reported together, and
+ * values never echo (they may be secrets).
+ */
+export function parseEnv<S extends z.ZodType>(schema: S, source: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(source);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
+}
+
+/** A TCP port number given as a string. */
+export const portSchema = z.coerce.number().int().min(0).max(65535);
+
+/** A boolean flag given as "true"/"false"/"1"/"0". */
+export const flagSchema = z
+  .enum(['true', 'false', '1', '0', ''])
+  .optional()
+  .transform((v) => v === 'true' || v === '1');
+
+/** Variables every service of the fleet reads. */
+export const serviceEnvShape = {
+  /** pino level: fatal, error, warn, info, debug, trace, silent. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Postgres connection string; the service works in its own schema of this database. */
+  DATABASE_URL: z.string().min(1),
+  /** NATS servers, comma separated. */
+  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  /** host:port the gRPC server listens on. */
+  GRPC_LISTEN: z.string().default('127.0.0.1:0'),
+  /** Address of the auth service (its JWKS signs the internal tokens every service verifies). */
+  AUTH_GRPC_ADDRESS: z.string().default('127.0.0.1:50051'),
+  /** Issuer of access and internal tokens. */
+  TOKEN_ISSUER: z.string().default('https://auth.fintech.local'),
+};

@@ -1,0 +1,12 @@
+export {
+  createGrpcServer,
+  GrpcStatus,
+  type AuthenticatedContext,
+  type CallContext,
+  type GrpcServer,
+  type GrpcServerOptions,
+  type Handlers,
+  type ServiceDescriptor,
+} from './server';
+export { createServiceClient, type CallOptions, type ClientOptions, type ClientHandle } from './client';
+export { HealthService } from './health';
