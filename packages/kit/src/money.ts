@@ -6,11 +6,7 @@
 
 /** Why a money value was refused. */
 export type MoneyErrorCode =
-  | 'UNKNOWN_CURRENCY'
-  | 'INVALID_AMOUNT'
-  | 'TOO_MANY_DECIMALS'
-  | 'OUT_OF_RANGE'
-  | 'NOT_POSITIVE';
+  'UNKNOWN_CURRENCY' | 'INVALID_AMOUNT' | 'TOO_MANY_DECIMALS' | 'OUT_OF_RANGE' | 'NOT_POSITIVE';
 
 /** A money value that cannot be represented exactly, or a currency ISO 4217 does not list as active. */
 export class MoneyError extends Error {
@@ -52,12 +48,14 @@ export const MAX_MINOR_UNITS = 2n ** 63n - 1n;
 // ISO gives as "N.A." (XAU, XAG, XPD, XPT, XDR, XSU, XUA, XTS, XXX) are not amounts a payment can carry and are
 // refused like any unknown code. Withdrawn codes (HRK, SLL, ZWL, CUC, …) are refused; ANG stays listed while
 // amounts recorded before its 2025 replacement by XCG may still be read back.
+// prettier-ignore
 const EXPONENT_0 = [
   'BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'UYI', 'VND', 'VUV', 'XAF', 'XOF',
   'XPF',
 ] as const;
 const EXPONENT_3 = ['BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND'] as const;
 const EXPONENT_4 = ['CLF', 'UYW'] as const;
+// prettier-ignore
 const EXPONENT_2 = [
   'AED', 'AFN', 'ALL', 'AMD', 'ANG', 'AOA', 'ARS', 'AUD', 'AWG', 'AZN', 'BAM', 'BBD', 'BDT', 'BGN', 'BMD', 'BND',
   'BOB', 'BOV', 'BRL', 'BSD', 'BTN', 'BWP', 'BYN', 'BZD', 'CAD', 'CDF', 'CHE', 'CHF', 'CHW', 'CNY', 'COP', 'COU',
@@ -88,7 +86,11 @@ export const SUPPORTED_CURRENCIES: readonly string[] = Object.freeze([...EXPONEN
 export function normalizeCurrency(code: string, options: MoneyOptions = {}): string {
   const upper = typeof code === 'string' ? code.toUpperCase() : '';
   if (!EXPONENTS.has(upper)) {
-    throw new MoneyError('UNKNOWN_CURRENCY', `unknown or inactive ISO 4217 currency ${JSON.stringify(code)}`, options.field);
+    throw new MoneyError(
+      'UNKNOWN_CURRENCY',
+      `unknown or inactive ISO 4217 currency ${JSON.stringify(code)}`,
+      options.field,
+    );
   }
   return upper;
 }
@@ -223,7 +225,11 @@ function parseDecimal(text: string, exponent: number, options: MoneyOptions): bi
  */
 export function parseMinor(s: string, options: MoneyOptions = {}): bigint {
   if (typeof s !== 'string' || !CANONICAL_INTEGER.test(s)) {
-    throw new MoneyError('INVALID_AMOUNT', `${JSON.stringify(s)} is not a canonical int64 decimal string`, options.field);
+    throw new MoneyError(
+      'INVALID_AMOUNT',
+      `${JSON.stringify(s)} is not a canonical int64 decimal string`,
+      options.field,
+    );
   }
   // 20 digits is already beyond int64; stop before BigInt parses an arbitrarily long string.
   if (s.replace('-', '').length > 19) {
