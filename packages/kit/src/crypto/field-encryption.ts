@@ -61,6 +61,8 @@ const IV_BYTES = 12;
 // NIST SP 800-38D §5.2.1.2: the full 128-bit tag; shorter tags weaken forgery resistance. Node is told the length
 // explicitly so a truncated tag cannot be accepted.
 const TAG_BYTES = 16;
+// A leading letter keeps version names from looking like array indices, which JavaScript enumerates before other
+// keys; insertion order of `keys` then really is the order the versions were added.
 const VERSION = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
