@@ -1,0 +1,32 @@
+import { UUID_V7_PATTERN } from './event-id';
+import type { EventEnvelope } from './envelope';
+import { assertEventSubject } from './envelope';
+import type { SqlExecutorLike } from './sql-executor';
+import { toSqlExecutor } from './sql-executor';
+
+/**
+ * Writes `events` into the `outbox` table through the caller's transaction, so they are stored if and only if the
+ * state change they describe commits; {@link createOutboxRelay} then publishes them.
+ *
+ * `executor` is the transaction's handle: a Prisma interactive-transaction client, a `pg` `PoolClient` after
+ * `BEGIN`, or a {@link SqlExecutor}. The table name is unqualified: the connection's `search_path` (set by
+ * `createPool`/`createPrismaAdapter`) selects the service's schema.
+ *
+ * Call the relay's `wake()` after the commit for the lowest latency.
+ *
+ * @throws InvalidEventSubjectError for an event whose type is not an event subject
+ */
+export async function enqueueEvents(executor: SqlExecutorLike, events: readonly EventEnvelope[]): Promise<void> {
+  if (events.length === 0) return;
+  const values: string[] = [];
+  const params: unknown[] = [];
+  for (const event of events) {
+    assertEventSubject(event.type);
+    // The relay's dedupe and the consumers' processed_events key on this id; only ids from newEventId are accepted.
+    if (!UUID_V7_PATTERN.test(event.id)) throw new Error(`Event id is not a UUIDv7: ${JSON.stringify(event.id)}`);
+    const n = params.length;
+    values.push(`($${n + 1}::uuid, $${n + 2}, $${n + 3}::jsonb)`);
+    params.push(event.id, event.type, JSON.stringify(event));
+  }
+  await toSqlExecutor(executor).execute(`INSERT INTO "outbox" ("id", "subject", "envelope") VALUES ${values.join(', ')}`, params);
+}
