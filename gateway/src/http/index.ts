@@ -1,0 +1,8 @@
+export { registerHttpSecurity, type HttpSecurityOptions } from './http-security';
+export { registerHealthRoutes, type HealthOptions } from './health';
+export {
+  registerProtectedResourceMetadata,
+  protectedResourceMetadataUrl,
+  type ProtectedResourceMetadataOptions,
+} from './protected-resource-metadata';
+export { jsonRpcError, JsonRpcErrorCode, requestIdOf, type JsonRpcErrorBody, type JsonRpcId } from './json-rpc-error';
