@@ -5,3 +5,15 @@ export type { Input } from './input';
 export * as authV1 from './generated/fintech/auth/v1';
 export * as commonV1 from './generated/fintech/common/v1';
 export * as mcpV1 from './generated/fintech/mcp/v1';
+export {
+  subjects,
+  streams,
+  clientInfoSchema,
+  userSignedInSchema,
+  userSignInFailedSchema,
+  userProfileUpdatedSchema,
+  type ClientInfo,
+  type UserSignedIn,
+  type UserSignInFailed,
+  type UserProfileUpdated,
+} from './events';

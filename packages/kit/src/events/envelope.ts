@@ -42,13 +42,14 @@ const IRREGULAR_PAST = new Set([
 ]);
 
 /**
- * True when `subject` names an event: it matches {@link subjectPattern} and the first word of its last token is a
+ * True when `subject` names an event: it matches {@link subjectPattern} and a word of its last token is a
  * past participle (ends in -ed or is a known irregular one), because an event records something that happened.
  */
 export function isEventSubject(subject: string): boolean {
   if (!subjectPattern.test(subject)) return false;
-  const verb = subject.slice(subject.lastIndexOf('.') + 1).split('_')[0] ?? '';
-  return verb.endsWith('ed') || IRREGULAR_PAST.has(verb);
+  // The past participle may stand anywhere in the last token: `signed_in`, `sign_in_failed`, `profile_updated`.
+  const words = subject.slice(subject.lastIndexOf('.') + 1).split('_');
+  return words.some((word) => word.endsWith('ed') || IRREGULAR_PAST.has(word));
 }
 
 /** Thrown for a subject that is not `fintech.<domain>.<entity>.<past-tense-verb>`. */

@@ -1,0 +1,34 @@
+import { subjects, type authV1, type UserProfileUpdated } from '@fintech/contracts';
+import { NotFoundError, requireScopes, resolveUserId, type AuthenticatedContext } from '@fintech/kit';
+import { validateProfileChange } from '../domain/profile';
+import { emit, type AuthDeps } from '../deps';
+
+export function createUpdateUserProfile(deps: AuthDeps) {
+  return async function updateUserProfile(
+    request: authV1.UpdateUserProfileRequest,
+    context: AuthenticatedContext,
+  ): Promise<authV1.UpdateUserProfileResponse> {
+    requireScopes(context.caller, ['profile:write']);
+    const userId = resolveUserId(context.caller, request.user_id, 'write');
+    const change = validateProfileChange(request.profile_data ?? null, deps.now());
+    const result = await deps.prisma.$transaction(async (tx) => {
+      const exists = await tx.user.findUnique({ where: { id: userId }, select: { id: true } });
+      if (!exists) throw new NotFoundError('user not found');
+      const updated = await deps.users.updateProfile(tx, userId, change);
+      await emit(tx, [
+        {
+          type: subjects.auth.userProfileUpdated,
+          userId,
+          data: {
+            user_id: userId,
+            updated_fields: updated.updatedFields,
+            updated_by: context.caller.userId,
+          } satisfies UserProfileUpdated,
+        },
+      ]);
+      return updated;
+    });
+    deps.eventsCommitted();
+    return { success: true, updated_fields: result.updatedFields, profile: deps.users.toProfile(result.user) };
+  };
+}
