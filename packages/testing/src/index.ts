@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { dropSchema } from '@fintech/kit';
+import { DeliverPolicy } from '@nats-io/jetstream';
+import { dropSchema, jetstream, parseEventEnvelope, type EventEnvelope } from '@fintech/kit';
 
 /** The Postgres the tests use: TEST_DATABASE_URL, else the machine's own server. */
 export function testDatabaseUrl(): string {
@@ -43,4 +44,34 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   throw new Error(`${message}${lastError ? `: ${String(lastError)}` : ''}`);
+}
+
+/**
+ * Reads the events of a stream on `subject` published since `since` (an ordered, ephemeral consumer), until
+ * `done(events)` holds or the timeout passes. For asserting what a service published.
+ */
+export async function readEvents(
+  nats: import('@nats-io/transport-node').NatsConnection,
+  options: {
+    stream: string;
+    subject: string;
+    since: Date;
+    done: (events: EventEnvelope[]) => boolean;
+    timeoutMs?: number;
+  },
+): Promise<EventEnvelope[]> {
+  const js = jetstream(nats);
+  const consumer = await js.consumers.get(options.stream, {
+    // A single subject (not an array): Debian's nats-server 2.9 has no multi-filter consumers.
+    filter_subjects: options.subject,
+    deliver_policy: DeliverPolicy.StartTime,
+    opt_start_time: options.since.toISOString(),
+  });
+  const events: EventEnvelope[] = [];
+  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  while (!options.done(events) && Date.now() < deadline) {
+    const message = await consumer.next({ expires: 1_000 });
+    if (message) events.push(parseEventEnvelope(message.data));
+  }
+  return events;
 }
