@@ -301,12 +301,15 @@ export function generateActivity(item: PlaidItem, today: string): ActivitySummar
 
 /** Plaid recognises merchants after the fact: the transaction is modified with a clean name and merchant_name. */
 function enrichUnrecognised(item: PlaidItem, random: SeededRandom, limit: number): number {
-  const candidates = item.live().filter((tx) => !tx.pending && tx.merchant_name === null && tx.counterparties.length === 0);
+  const candidates = item
+    .live()
+    .filter((tx) => !tx.pending && tx.merchant_name === null)
+    .map((tx) => ({ tx, profile: CARD_MERCHANTS.find((m) => m.rawDescription === tx.original_description) }))
+    .filter((candidate): candidate is { tx: WireTransaction; profile: MerchantProfile } => candidate.profile !== undefined);
   let modified = 0;
-  for (const tx of candidates.slice(-limit)) {
-    const profile = CARD_MERCHANTS.find((m) => m.rawDescription === tx.original_description);
+  for (const { tx, profile } of candidates.slice(-limit)) {
     const account = item.account(tx.account_id);
-    if (!profile || !account) continue;
+    if (!account) continue;
     const recognised = buildTransaction(random, item, {
       account,
       profile,
