@@ -73,7 +73,12 @@ describe('runMigrations', () => {
     expect(applied).toEqual(['20260101000000_init', '20260102000000_second']);
     expect(await tables(schema)).toEqual(['_prisma_migrations', 'account', 'session']);
 
-    const { rows } = await admin.query<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number }>(
+    const { rows } = await admin.query<{
+      migration_name: string;
+      checksum: string;
+      finished_at: Date | null;
+      applied_steps_count: number;
+    }>(
       `SELECT migration_name, checksum, finished_at, applied_steps_count FROM "${schema}"."_prisma_migrations" ORDER BY migration_name`,
     );
     expect(rows).toHaveLength(2);
@@ -103,7 +108,9 @@ describe('runMigrations', () => {
       '20260101000000_init': `SELECT pg_sleep(0.2);\n${INIT}`,
       '20260102000000_second': SECOND,
     });
-    const results = await Promise.all([0, 1, 2].map(() => runMigrations({ connectionString, schema, migrationsDir: dir })));
+    const results = await Promise.all(
+      [0, 1, 2].map(() => runMigrations({ connectionString, schema, migrationsDir: dir })),
+    );
     expect(results.flat().sort()).toEqual(['20260101000000_init', '20260102000000_second']);
     const { rows } = await admin.query(`SELECT migration_name FROM "${schema}"."_prisma_migrations"`);
     expect(rows).toHaveLength(2);
@@ -113,8 +120,12 @@ describe('runMigrations', () => {
     const dir = await newMigrationsDir({ '20260101000000_init': INIT });
     await runMigrations({ connectionString, schema, migrationsDir: dir });
     await writeFile(join(dir, '20260101000000_init', 'migration.sql'), `${INIT}-- edited\n`);
-    await expect(runMigrations({ connectionString, schema, migrationsDir: dir })).rejects.toThrow(MigrationChecksumError);
-    await expect(runMigrations({ connectionString, schema, migrationsDir: dir })).rejects.toThrow(/20260101000000_init.*modified/);
+    await expect(runMigrations({ connectionString, schema, migrationsDir: dir })).rejects.toThrow(
+      MigrationChecksumError,
+    );
+    await expect(runMigrations({ connectionString, schema, migrationsDir: dir })).rejects.toThrow(
+      /20260101000000_init.*modified/,
+    );
   });
 
   it('rolls a failing migration back entirely and names it', async () => {
@@ -127,7 +138,9 @@ describe('runMigrations', () => {
     await expect(run).rejects.toThrow(MigrationFailedError);
     await expect(run).rejects.toThrow(/20260102000000_broken/);
     expect(await tables(schema)).toEqual(['_prisma_migrations', 'account']);
-    const { rows } = await admin.query<{ migration_name: string }>(`SELECT migration_name FROM "${schema}"."_prisma_migrations"`);
+    const { rows } = await admin.query<{ migration_name: string }>(
+      `SELECT migration_name FROM "${schema}"."_prisma_migrations"`,
+    );
     expect(rows.map((r) => r.migration_name)).toEqual(['20260101000000_init']);
 
     // Once the file is fixed, the next start applies it.
@@ -137,7 +150,9 @@ describe('runMigrations', () => {
 
   it('rejects schema names that are not plain lowercase identifiers', async () => {
     const dir = await newMigrationsDir({});
-    await expect(runMigrations({ connectionString, schema: 'Auth"; DROP', migrationsDir: dir })).rejects.toThrow(/Invalid schema name/);
+    await expect(runMigrations({ connectionString, schema: 'Auth"; DROP', migrationsDir: dir })).rejects.toThrow(
+      /Invalid schema name/,
+    );
   });
 });
 

@@ -32,7 +32,11 @@ let migrationsDir: string;
 let shared: NatsConnection;
 const cleanups: (() => Promise<unknown>)[] = [];
 
-async function waitFor<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+async function waitFor<T>(
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -84,7 +88,9 @@ async function commitEvents(f: Fixture, count: number): Promise<EventEnvelope[]>
 }
 
 async function unpublished(f: Fixture): Promise<number> {
-  const { rows } = await f.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
+  const { rows } = await f.pool.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL',
+  );
   return rows[0]?.n ?? -1;
 }
 
@@ -101,7 +107,11 @@ async function streamEventIds(nc: NatsConnection, stream: string): Promise<strin
   return ids;
 }
 
-function startRelay(f: Fixture, nc: NatsConnection, extra: Partial<Parameters<typeof createOutboxRelay>[0]> = {}): OutboxRelay {
+function startRelay(
+  f: Fixture,
+  nc: NatsConnection,
+  extra: Partial<Parameters<typeof createOutboxRelay>[0]> = {},
+): OutboxRelay {
   const relay = createOutboxRelay({ pool: f.pool, nats: nc, logger, pollIntervalMs: 50, retryDelayMs: 100, ...extra });
   relay.start();
   cleanups.push(() => relay.stop());
@@ -135,7 +145,9 @@ describe('outbox relay', () => {
     const client = await f.pool.connect();
     try {
       await client.query('BEGIN');
-      await enqueueEvents(client, [createEvent({ type: `fintech.${f.domain}.payment.initiated`, userId: null, data: {} })]);
+      await enqueueEvents(client, [
+        createEvent({ type: `fintech.${f.domain}.payment.initiated`, userId: null, data: {} }),
+      ]);
       await client.query('ROLLBACK');
     } finally {
       client.release();
@@ -144,7 +156,9 @@ describe('outbox relay', () => {
     relay.wake();
     await waitFor(async () => (await unpublished(f)) === 0 && published.length === 3, 10_000, 'publication');
     expect(await streamEventIds(shared, f.stream)).toEqual(events.map((e) => e.id));
-    const { rows } = await f.pool.query<{ attempts: number; last_error: string | null }>('SELECT attempts, last_error FROM outbox');
+    const { rows } = await f.pool.query<{ attempts: number; last_error: string | null }>(
+      'SELECT attempts, last_error FROM outbox',
+    );
     expect(rows).toEqual(events.map(() => ({ attempts: 1, last_error: null })));
   });
 
@@ -193,13 +207,17 @@ describe('outbox relay', () => {
         srv.once('error', reject);
         srv.listen(0, '127.0.0.1', () => {
           const address = srv.address();
-          srv.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+          srv.close(() =>
+            typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
+          );
         });
       });
     }
 
     function startServer(): ChildProcess {
-      const child = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], { stdio: 'ignore' });
+      const child = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], {
+        stdio: 'ignore',
+      });
       server = child;
       return child;
     }
@@ -224,7 +242,11 @@ describe('outbox relay', () => {
 
     it('keeps events until NATS is back, then publishes each exactly once', async () => {
       startServer();
-      const nc = await connectNats({ servers: `127.0.0.1:${port}`, name: 'kit-outbox-outage', reconnectTimeWaitMs: 100 });
+      const nc = await connectNats({
+        servers: `127.0.0.1:${port}`,
+        name: 'kit-outbox-outage',
+        reconnectTimeWaitMs: 100,
+      });
       cleanups.push(() => nc.close());
       const f = await fixture(nc);
       const relay = startRelay(f, nc, { publishTimeoutMs: 500 });

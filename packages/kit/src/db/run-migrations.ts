@@ -39,7 +39,10 @@ export class MigrationFailedError extends Error {
     readonly migrationName: string,
     cause: unknown,
   ) {
-    super(`Migration ${migrationName} failed and was rolled back: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(
+      `Migration ${migrationName} failed and was rolled back: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
   }
 }
 
@@ -134,7 +137,10 @@ export async function runMigrations(options: RunMigrationsOptions): Promise<stri
       const fileNames = new Set(files.map((f) => f.name));
       for (const row of applied.values()) {
         if (!fileNames.has(row.migration_name)) {
-          options.logger?.warn({ migration: row.migration_name, schema }, 'applied migration has no file in the migrations folder');
+          options.logger?.warn(
+            { migration: row.migration_name, schema },
+            'applied migration has no file in the migrations folder',
+          );
         }
       }
 
@@ -151,7 +157,9 @@ export async function runMigrations(options: RunMigrationsOptions): Promise<stri
       }
       return appliedNow;
     } finally {
-      await client.query('SELECT pg_advisory_unlock($1, $2)', [ADVISORY_LOCK_NAMESPACE, lockKey]).catch(() => undefined);
+      await client
+        .query('SELECT pg_advisory_unlock($1, $2)', [ADVISORY_LOCK_NAMESPACE, lockKey])
+        .catch(() => undefined);
     }
   } finally {
     await client.end();

@@ -14,7 +14,9 @@ const MAX_IDENTIFIER_LENGTH = 63;
  */
 export function assertSchemaName(schema: string): string {
   if (!SCHEMA_NAME_PATTERN.test(schema) || schema.length > MAX_IDENTIFIER_LENGTH) {
-    throw new Error(`Invalid schema name ${JSON.stringify(schema)}: expected ${SCHEMA_NAME_PATTERN.source}, at most 63 characters`);
+    throw new Error(
+      `Invalid schema name ${JSON.stringify(schema)}: expected ${SCHEMA_NAME_PATTERN.source}, at most 63 characters`,
+    );
   }
   return schema;
 }

@@ -78,7 +78,11 @@ export function createConsumer(options: ConsumerOptions): EventConsumer {
       ack_wait: nanos(ackWaitMs),
       max_deliver: maxDeliver,
       // nats-server before 2.10 knows only the single filter_subject.
-      ...(filters.length === 1 ? { filter_subject: filters[0] } : filters.length > 1 ? { filter_subjects: filters } : {}),
+      ...(filters.length === 1
+        ? { filter_subject: filters[0] }
+        : filters.length > 1
+          ? { filter_subjects: filters }
+          : {}),
     };
     try {
       await jsm.consumers.info(stream, durable);
@@ -99,7 +103,8 @@ export function createConsumer(options: ConsumerOptions): EventConsumer {
       event = parseEventEnvelope(msg.data);
     } catch (err) {
       log.error({ err, subject: msg.subject, seq: msg.seq }, 'malformed event envelope; terminating the message');
-      msg.term('malformed event envelope');
+      // No reason text: nats-server before 2.10 does not parse `+TERM <reason>` and would leave the message pending.
+      msg.term();
       return;
     }
     try {
@@ -109,7 +114,10 @@ export function createConsumer(options: ConsumerOptions): EventConsumer {
     } catch (err) {
       const delivery = msg.info.deliveryCount;
       if (maxDeliver > 0 && delivery >= maxDeliver) {
-        log.error({ err, eventId: event.id, type: event.type, delivery }, 'event handler failed on the last delivery; giving up');
+        log.error(
+          { err, eventId: event.id, type: event.type, delivery },
+          'event handler failed on the last delivery; giving up',
+        );
       } else {
         log.warn({ err, eventId: event.id, type: event.type, delivery }, 'event handler failed; will retry');
       }
@@ -133,7 +141,12 @@ export function createConsumer(options: ConsumerOptions): EventConsumer {
 
   async function watch(source: ConsumerMessages): Promise<void> {
     for await (const s of source.status()) {
-      if (s.type === 'heartbeats_missed' || s.type === 'consumer_deleted' || s.type === 'consumer_not_found' || s.type === 'stream_not_found') {
+      if (
+        s.type === 'heartbeats_missed' ||
+        s.type === 'consumer_deleted' ||
+        s.type === 'consumer_not_found' ||
+        s.type === 'stream_not_found'
+      ) {
         log.warn({ status: s }, 'consumer status');
       }
     }

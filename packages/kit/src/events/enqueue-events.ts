@@ -28,5 +28,8 @@ export async function enqueueEvents(executor: SqlExecutorLike, events: readonly 
     values.push(`($${n + 1}::uuid, $${n + 2}, $${n + 3}::jsonb)`);
     params.push(event.id, event.type, JSON.stringify(event));
   }
-  await toSqlExecutor(executor).execute(`INSERT INTO "outbox" ("id", "subject", "envelope") VALUES ${values.join(', ')}`, params);
+  await toSqlExecutor(executor).execute(
+    `INSERT INTO "outbox" ("id", "subject", "envelope") VALUES ${values.join(', ')}`,
+    params,
+  );
 }

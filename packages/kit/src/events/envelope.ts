@@ -34,11 +34,64 @@ export const subjectPattern = /^fintech\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\.[a-z]
  * list must end in -ed (`created`, `signed_in`, `rolled_back`).
  */
 const IRREGULAR_PAST = new Set([
-  'begun', 'bought', 'built', 'caught', 'chosen', 'cut', 'dealt', 'done', 'drawn', 'forgotten', 'found', 'frozen',
-  'given', 'got', 'gotten', 'held', 'hidden', 'hit', 'kept', 'known', 'laid', 'left', 'lent', 'lost', 'made', 'met',
-  'overridden', 'paid', 'put', 'quit', 'read', 'rebuilt', 'redone', 'repaid', 'reset', 'resent', 'rewritten', 'run',
-  'rerun', 'seen', 'sent', 'set', 'shown', 'shut', 'sold', 'spent', 'split', 'stolen', 'struck', 'taken', 'told',
-  'undone', 'unfrozen', 'upheld', 'withdrawn', 'withheld', 'won', 'written',
+  'begun',
+  'bought',
+  'built',
+  'caught',
+  'chosen',
+  'cut',
+  'dealt',
+  'done',
+  'drawn',
+  'forgotten',
+  'found',
+  'frozen',
+  'given',
+  'got',
+  'gotten',
+  'held',
+  'hidden',
+  'hit',
+  'kept',
+  'known',
+  'laid',
+  'left',
+  'lent',
+  'lost',
+  'made',
+  'met',
+  'overridden',
+  'paid',
+  'put',
+  'quit',
+  'read',
+  'rebuilt',
+  'redone',
+  'repaid',
+  'reset',
+  'resent',
+  'rewritten',
+  'run',
+  'rerun',
+  'seen',
+  'sent',
+  'set',
+  'shown',
+  'shut',
+  'sold',
+  'spent',
+  'split',
+  'stolen',
+  'struck',
+  'taken',
+  'told',
+  'undone',
+  'unfrozen',
+  'upheld',
+  'withdrawn',
+  'withheld',
+  'won',
+  'written',
 ]);
 
 /**
@@ -56,7 +109,9 @@ export function isEventSubject(subject: string): boolean {
 export class InvalidEventSubjectError extends Error {
   override readonly name = 'InvalidEventSubjectError';
   constructor(readonly subject: string) {
-    super(`Invalid event subject ${JSON.stringify(subject)}: expected fintech.<domain>.<entity>.<past-tense-verb>, lowercase`);
+    super(
+      `Invalid event subject ${JSON.stringify(subject)}: expected fintech.<domain>.<entity>.<past-tense-verb>, lowercase`,
+    );
   }
 }
 
@@ -120,4 +175,3 @@ export function parseEventEnvelope(input: string | Uint8Array): EventEnvelope {
   if (parsed.traceparent !== undefined) event.traceparent = parsed.traceparent;
   return event;
 }
-

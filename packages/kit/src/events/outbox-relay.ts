@@ -142,7 +142,12 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       results.forEach((result, i) => {
         const row = rows[i] as OutboxRow;
         if (result.status === 'fulfilled') {
-          published.push({ id: row.id, subject: row.subject, seq: result.value.seq, duplicate: result.value.duplicate });
+          published.push({
+            id: row.id,
+            subject: row.subject,
+            seq: result.value.seq,
+            duplicate: result.value.duplicate,
+          });
         } else {
           failedIds.push(row.id);
           errors.push(result.reason instanceof Error ? result.reason.message : String(result.reason));
@@ -167,7 +172,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         for (const row of failedRows) {
           retryAt.set(row.id, at + Math.min(retryDelayMs * 2 ** Math.min(row.attempts - 1, 30), maxRetryDelayMs));
         }
-        logger.warn({ failed: failedIds.length, published: published.length, err: errors[0] }, 'outbox publish failed; will retry');
+        logger.warn(
+          { failed: failedIds.length, published: published.length, err: errors[0] },
+          'outbox publish failed; will retry',
+        );
       }
       await client.query('COMMIT');
       if (published.length > 0) options.onPublished?.(published);
@@ -197,7 +205,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       if (!running) break;
       if (more || wakeRequested) continue;
       // After failed passes (database or NATS down), back off so a dead dependency is not hammered.
-      const pause = failures === 0 ? pollIntervalMs : Math.min(pollIntervalMs * 2 ** Math.min(failures, 10), maxRetryDelayMs);
+      const pause =
+        failures === 0 ? pollIntervalMs : Math.min(pollIntervalMs * 2 ** Math.min(failures, 10), maxRetryDelayMs);
       await idle(pause);
     }
   }
@@ -221,7 +230,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       if (running) return;
       running = true;
       loop = run();
-      watchConnection().catch((err: unknown) => logger.warn({ err }, 'outbox relay stopped watching the NATS connection'));
+      watchConnection().catch((err: unknown) =>
+        logger.warn({ err }, 'outbox relay stopped watching the NATS connection'),
+      );
     },
     async stop() {
       running = false;
