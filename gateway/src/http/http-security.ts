@@ -51,7 +51,9 @@ export async function registerHttpSecurity(app: FastifyInstance, options: HttpSe
     // produces, and it tells an operator apart from the 403 of a refused Origin.
     const host = validateHostHeader(request.headers.host, allowedHosts);
     if (!host.ok) {
-      return reply.code(421).send(jsonRpcError(null, JsonRpcErrorCode.ServerError, 'Misdirected request: unknown Host'));
+      return reply
+        .code(421)
+        .send(jsonRpcError(null, JsonRpcErrorCode.ServerError, 'Misdirected request: unknown Host'));
     }
     // Per the MCP spec (transports, security warning), servers MUST validate the Origin header to prevent DNS
     // rebinding and answer an invalid one with 403. Requests without Origin come from non-browser clients and pass.
@@ -90,9 +92,17 @@ function clientError(status: number, error: FastifyError) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return jsonRpcError(null, JsonRpcErrorCode.ServerError, 'Request body too large');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return jsonRpcError(null, JsonRpcErrorCode.ServerError, 'Unsupported Media Type: Content-Type must be application/json');
+      return jsonRpcError(
+        null,
+        JsonRpcErrorCode.ServerError,
+        'Unsupported Media Type: Content-Type must be application/json',
+      );
     default:
-      return jsonRpcError(null, status === 404 ? JsonRpcErrorCode.ServerError : JsonRpcErrorCode.InvalidRequest, error.message);
+      return jsonRpcError(
+        null,
+        status === 404 ? JsonRpcErrorCode.ServerError : JsonRpcErrorCode.InvalidRequest,
+        error.message,
+      );
   }
 }
 

@@ -24,7 +24,10 @@ export function protectedResourceMetadataUrl(resource: string): string {
  * and at the path-suffixed one (`/.well-known/oauth-protected-resource/mcp`) that RFC 9728 §3.1 derives from a
  * resource with a path.
  */
-export function registerProtectedResourceMetadata(app: FastifyInstance, options: ProtectedResourceMetadataOptions): void {
+export function registerProtectedResourceMetadata(
+  app: FastifyInstance,
+  options: ProtectedResourceMetadataOptions,
+): void {
   const document = {
     resource: options.resource,
     authorization_servers: options.authorizationServers,

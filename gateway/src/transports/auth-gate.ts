@@ -26,13 +26,18 @@ export type GateResult =
  *   `temporarily_unavailable` or `server_error` means the verifier could not decide, and answers 503 instead, so
  *   that clients do not throw away a token that may be good.
  */
-export async function gateCaller(request: FastifyRequest, body: unknown, options: AuthGateOptions): Promise<GateResult> {
+export async function gateCaller(
+  request: FastifyRequest,
+  body: unknown,
+  options: AuthGateOptions,
+): Promise<GateResult> {
   const id = requestIdOf(body);
   const credential = await verifyCredential(request, id, options);
   if (!credential.ok || credential.authInfo !== undefined) return credential;
 
   const messages = Array.isArray(body) ? body : [body];
-  const anonymousAllowed = messages.length > 0 && messages.every((m) => isJsonRpcShaped(m) && options.allowAnonymous(m));
+  const anonymousAllowed =
+    messages.length > 0 && messages.every((m) => isJsonRpcShaped(m) && options.allowAnonymous(m));
   if (anonymousAllowed) return { ok: true, authInfo: undefined };
   return {
     ok: false,
@@ -86,5 +91,10 @@ export function bearerChallenge(params: Record<string, string>): string {
 }
 
 function isJsonRpcShaped(value: unknown): value is JSONRPCMessage {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && (value as { jsonrpc?: unknown }).jsonrpc === '2.0';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    (value as { jsonrpc?: unknown }).jsonrpc === '2.0'
+  );
 }

@@ -49,15 +49,21 @@ export interface McpTransports {
  * transport at `/mcp/sse` + `/mcp/messages` (and the `/:clientId` variants). Every POST passes the auth gate first.
  * The transports are closed before fastify closes its server, so open SSE streams do not hold `app.close()` up.
  */
-export async function registerMcpTransports(app: FastifyInstance, options: McpTransportOptions): Promise<McpTransports> {
+export async function registerMcpTransports(
+  app: FastifyInstance,
+  options: McpTransportOptions,
+): Promise<McpTransports> {
   const gate = {
     authenticate: options.authenticate,
     allowAnonymous: options.allowAnonymous,
     resourceMetadataUrl: options.resourceMetadataUrl,
   };
-  const handler = createMcpHandler(({ era, authInfo }) => options.createServer({ transport: 'streamable-http', era, authInfo }), {
-    onerror: (error) => app.log.debug({ err: error }, 'MCP request rejected or failed'),
-  });
+  const handler = createMcpHandler(
+    ({ era, authInfo }) => options.createServer({ transport: 'streamable-http', era, authInfo }),
+    {
+      onerror: (error) => app.log.debug({ err: error }, 'MCP request rejected or failed'),
+    },
+  );
   const sse = new LegacySseSessions({
     createServer: options.createServer,
     gate,

@@ -14,7 +14,14 @@ import {
   relaySubject,
   toWireAuthInfo,
 } from './sse-relay';
-import type { NatsRelayConnection, NatsRelayMessage, RelayedPost, RelayReply, RelayRequest, SessionKey } from './sse-relay';
+import type {
+  NatsRelayConnection,
+  NatsRelayMessage,
+  RelayedPost,
+  RelayReply,
+  RelayRequest,
+  SessionKey,
+} from './sse-relay';
 import type { ServerFactory } from './types';
 import { carryReplyHeaders } from './web-bridge';
 
@@ -127,8 +134,12 @@ export class LegacySseSessions {
     carryReplyHeaders(reply);
     // Keeps buffering reverse proxies (nginx) from holding back events.
     res.setHeader('X-Accel-Buffering', 'no');
-    const transport = new SSEServerTransport(clientId === undefined ? '/mcp/messages' : `/mcp/messages/${clientId}`, res);
-    const key: SessionKey = clientId === undefined ? { kind: 'session', id: transport.sessionId } : { kind: 'client', id: clientId };
+    const transport = new SSEServerTransport(
+      clientId === undefined ? '/mcp/messages' : `/mcp/messages/${clientId}`,
+      res,
+    );
+    const key: SessionKey =
+      clientId === undefined ? { kind: 'session', id: transport.sessionId } : { kind: 'client', id: clientId };
     const session: SseSession = {
       mapKey: mapKeyOf(key),
       transport,
@@ -175,7 +186,9 @@ export class LegacySseSessions {
     try {
       messages = (Array.isArray(body) ? body : [body]).map((message) => parseJSONRPCMessage(message));
     } catch {
-      return reply.code(400).send(jsonRpcError(requestIdOf(body), JsonRpcErrorCode.InvalidRequest, 'Invalid JSON-RPC message'));
+      return reply
+        .code(400)
+        .send(jsonRpcError(requestIdOf(body), JsonRpcErrorCode.InvalidRequest, 'Invalid JSON-RPC message'));
     }
     if (messages.length === 0) {
       return reply.code(400).send(jsonRpcError(null, JsonRpcErrorCode.InvalidRequest, 'Empty batch'));
@@ -198,7 +211,9 @@ export class LegacySseSessions {
       } catch (error) {
         if (!isNoResponders(error)) {
           request.log.error({ err: error, session: mapKeyOf(key) }, 'relaying a POST to its SSE session failed');
-          return reply.code(504).send(jsonRpcError(requestIdOf(body), JsonRpcErrorCode.ServerError, 'Session owner did not answer'));
+          return reply
+            .code(504)
+            .send(jsonRpcError(requestIdOf(body), JsonRpcErrorCode.ServerError, 'Session owner did not answer'));
         }
       }
     }
@@ -250,7 +265,9 @@ export class LegacySseSessions {
     const nats = this.options.nats;
     if (!nats) return false;
     try {
-      await nats.request(relaySubject(key), JSON.stringify({ kind: 'probe' } satisfies RelayRequest), { timeout: RELAY_TIMEOUT_MS });
+      await nats.request(relaySubject(key), JSON.stringify({ kind: 'probe' } satisfies RelayRequest), {
+        timeout: RELAY_TIMEOUT_MS,
+      });
       return true;
     } catch (error) {
       if (isNoResponders(error)) return false;

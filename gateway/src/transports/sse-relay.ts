@@ -5,7 +5,10 @@ import type { AuthInfo, JSONRPCMessage } from '@modelcontextprotocol/server';
  * gateway's package does not depend on the NATS client itself, the composition root hands one in.
  */
 export interface NatsRelayConnection {
-  subscribe(subject: string, options: { callback: (error: Error | null, message: NatsRelayMessage) => void }): { unsubscribe(): void };
+  subscribe(
+    subject: string,
+    options: { callback: (error: Error | null, message: NatsRelayMessage) => void },
+  ): { unsubscribe(): void };
   request(subject: string, payload: string, options: { timeout: number }): Promise<{ data: Uint8Array }>;
   flush(): Promise<void>;
 }

@@ -34,7 +34,11 @@ export function registerStreamableHttp(app: FastifyInstance, handler: McpHttpHan
         return;
       }
       res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(jsonRpcError(requestIdOf(request.body), JsonRpcErrorCode.InternalError, 'Internal server error')));
+      res.end(
+        JSON.stringify(
+          jsonRpcError(requestIdOf(request.body), JsonRpcErrorCode.InternalError, 'Internal server error'),
+        ),
+      );
     }
   });
 
@@ -44,6 +48,9 @@ export function registerStreamableHttp(app: FastifyInstance, handler: McpHttpHan
     method: ['GET', 'DELETE'],
     url: MCP_PATH,
     handler: async (_request, reply) =>
-      reply.code(405).header('Allow', 'POST').send(jsonRpcError(null, JsonRpcErrorCode.ServerError, 'Method not allowed.')),
+      reply
+        .code(405)
+        .header('Allow', 'POST')
+        .send(jsonRpcError(null, JsonRpcErrorCode.ServerError, 'Method not allowed.')),
   });
 }
