@@ -1,0 +1,2 @@
+export { createAlpacaEmulator } from './emulator.js';
+export type { AlpacaEmulator, AlpacaEmulatorOptions } from './emulator.js';
