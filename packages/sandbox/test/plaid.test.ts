@@ -45,7 +45,7 @@ interface RunningEmulator {
 const running: RunningEmulator[] = [];
 
 async function startEmulator(seed: string, clock = testClock()): Promise<RunningEmulator> {
-  const emulator = createPlaidEmulator({ seed, clock, webhookRetryDelaysMs: [20, 40, 80] });
+  const emulator = createPlaidEmulator({ seed, clock, webhooks: { retryDelaysMs: [20, 40, 80] } });
   await emulator.app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = emulator.app.server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
@@ -471,8 +471,8 @@ describe('Plaid webhooks', () => {
         webhook_code: 'WEBHOOK_UPDATE_ACKNOWLEDGED',
         new_webhook_url: flaky.url,
       });
-      const delivery = emulator.webhookDeliveries().at(-1);
-      expect(delivery).toMatchObject({ status: 'delivered', attempts: 3, lastStatus: 200 });
+      const sent = emulator.webhooks().at(-1);
+      expect(sent?.delivery).toMatchObject({ state: 'delivered', attempts: 3, lastStatus: 200 });
     } finally {
       await new Promise((resolve) => flaky.server.close(resolve));
     }

@@ -6,5 +6,5 @@ export {
 } from './plaid-emulator.js';
 export type { PlaidCredentials } from './plaid-backend.js';
 export type { ActivitySummary } from './data-generator.js';
-export type { WebhookDelivery } from './webhook-dispatcher.js';
+export type { PlaidWebhook } from './webhook-dispatcher.js';
 export type * from './wire-types.js';

@@ -1,4 +1,5 @@
 import type { SandboxClock } from '../core/types.js';
+import type { WebhookDeliveryOptions } from '../core/webhooks.js';
 import {
   generateAccounts,
   generateActivity,
@@ -12,7 +13,7 @@ import { plaidErrors } from './errors.js';
 import { createInstitutions, type InstitutionRecord } from './institutions.js';
 import { PlaidItem } from './item.js';
 import { SeededRandom } from './random.js';
-import { WebhookDispatcher, type WebhookDelivery } from './webhook-dispatcher.js';
+import { WebhookDispatcher, type PlaidWebhook } from './webhook-dispatcher.js';
 import type { WebhookSigner } from './webhook-signer.js';
 import type { Product, WebhookPayload, WebhookType, WireTransaction } from './wire-types.js';
 
@@ -57,8 +58,7 @@ export interface PlaidBackendOptions {
   clock: SandboxClock;
   credentials: readonly PlaidCredentials[];
   signer: WebhookSigner;
-  webhookRetryDelaysMs: readonly number[];
-  webhookTimeoutMs: number;
+  webhookDelivery?: WebhookDeliveryOptions;
 }
 
 /** The emulator's state and the operations on it, shared by the HTTP routes and the test helpers. */
@@ -77,12 +77,7 @@ export class PlaidBackend {
   constructor(private readonly options: PlaidBackendOptions) {
     this.clock = options.clock;
     this.signer = options.signer;
-    this.webhooks = new WebhookDispatcher({
-      signer: options.signer,
-      clock: options.clock,
-      retryDelaysMs: options.webhookRetryDelaysMs,
-      timeoutMs: options.webhookTimeoutMs,
-    });
+    this.webhooks = new WebhookDispatcher(options.signer, options.clock, options.webhookDelivery);
     this.reset();
   }
 
@@ -225,7 +220,7 @@ export class PlaidBackend {
   }
 
   /** What /sandbox/item/fire_webhook sends; per Plaid, it needs a webhook URL on the Item. */
-  fireWebhook(item: PlaidItem, code: string): WebhookDelivery {
+  fireWebhook(item: PlaidItem, code: string): PlaidWebhook {
     if (!(code in FIREABLE_WEBHOOKS)) throw plaidErrors.invalidField(`webhook_code ${code} is not supported`);
     if (item.webhook === null) throw plaidErrors.sandboxWebhookInvalid();
     const delivery = this.sendWebhook(item, this.webhookPayload(item, code));
@@ -294,7 +289,7 @@ export class PlaidBackend {
       });
   }
 
-  private sendWebhook(item: PlaidItem, payload: WebhookPayload): WebhookDelivery | null {
+  private sendWebhook(item: PlaidItem, payload: WebhookPayload): PlaidWebhook | null {
     if (item.webhook === null || item.removed) return null;
     item.lastWebhook = { sentAt: this.clock.now(), code: payload.webhook_code };
     return this.webhooks.send(item.webhook, item.itemId, payload);

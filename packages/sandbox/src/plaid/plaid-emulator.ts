@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
 import type { Emulator, EmulatorOptions } from '../core/types.js';
+import { plaidAdminRoutes } from './admin.js';
 import { buildPlaidApp } from './app.js';
 import type { ActivitySummary } from './data-generator.js';
 import { PlaidBackend, type PlaidCredentials } from './plaid-backend.js';
-import type { WebhookDelivery } from './webhook-dispatcher.js';
+import type { PlaidWebhook } from './webhook-dispatcher.js';
 import { WebhookSigner } from './webhook-signer.js';
 import type { WireJwk, WireTransaction } from './wire-types.js';
 
@@ -18,40 +20,37 @@ export interface PlaidEmulatorOptions extends EmulatorOptions {
   webhookVerificationKeyId?: string;
   /** Accepted client_id / secret pairs; defaults to DEFAULT_PLAID_CREDENTIALS. */
   credentials?: readonly PlaidCredentials[];
-  /** Waits between webhook delivery attempts (default 50, 200, 800 ms: four attempts). */
-  webhookRetryDelaysMs?: readonly number[];
-  /** Per-attempt webhook timeout (default 10 s, Plaid's). */
-  webhookTimeoutMs?: number;
 }
 
-/**
- * The Plaid emulator. Test helpers take an Item by item_id or access token.
- */
+/** The Plaid emulator. Test helpers take an Item by item_id or access token. */
 export interface PlaidEmulator extends Emulator {
   readonly name: 'plaid';
   readonly credentials: readonly PlaidCredentials[];
-  /** The `kid` webhooks are signed with; also what /webhook_verification_key/get serves. */
+  /** The `kid` webhooks are signed with; /webhook_verification_key/get serves its public key. */
   readonly webhookKeyId: string;
   readonly webhookVerificationKey: WireJwk;
-  /** New bank activity (settled pendings, cancellations, merchant recognition, purchases) plus its webhooks. */
+  readonly admin: FastifyPluginAsync;
+  /** New bank activity, as /transactions/refresh makes: settled pendings, a cancellation, merchant recognition, purchases. */
   simulateActivity(item: string): ActivitySummary;
   /** Add `count` posted purchases and send SYNC_UPDATES_AVAILABLE. */
   addTransactions(item: string, count: number): WireTransaction[];
   /** Send a webhook as /sandbox/item/fire_webhook does (the Item needs a webhook URL). */
-  fireWebhook(item: string, code: string): WebhookDelivery;
+  fireWebhook(item: string, code: string): PlaidWebhook;
   /** Resolves once every queued webhook has been delivered or has run out of retries. */
   flushWebhooks(): Promise<void>;
-  /** Every webhook sent since the last reset, oldest first. */
-  webhookDeliveries(): readonly WebhookDelivery[];
+  /** Every webhook sent since the last reset, oldest first, with its delivery state. */
+  webhooks(): readonly PlaidWebhook[];
   /** Put the Item into ITEM_LOGIN_REQUIRED (data endpoints refuse it) and send the ITEM ERROR webhook. */
   requireLogin(item: string): void;
   /** Clear the Item's error, as re-authenticating through Link's update mode does, and send LOGIN_REPAIRED. */
   repairLogin(item: string): void;
+  /** Stop webhook retries. */
+  close(): Promise<void>;
 }
 
 /**
- * Create the Plaid emulator: accounts, balances, transactions and ids derive from `options.seed`; all time comes from
- * `options.clock`; webhooks are signed as Plaid signs them with a key pair made for this instance.
+ * Create the Plaid emulator: institutions, accounts, balances, transactions and ids derive from `options.seed`; all
+ * time comes from `options.clock`; webhooks are signed as Plaid signs them, with a key pair made for this instance.
  */
 export function createPlaidEmulator(options: PlaidEmulatorOptions): PlaidEmulator {
   const signer = new WebhookSigner(options.webhookVerificationKeyId ?? randomUUID(), options.clock.now());
@@ -61,14 +60,13 @@ export function createPlaidEmulator(options: PlaidEmulatorOptions): PlaidEmulato
     clock: options.clock,
     credentials,
     signer,
-    webhookRetryDelaysMs: options.webhookRetryDelaysMs ?? [50, 200, 800],
-    webhookTimeoutMs: options.webhookTimeoutMs ?? 10_000,
+    webhookDelivery: options.webhooks,
   });
-  const app = buildPlaidApp(backend);
 
   return {
     name: 'plaid',
-    app,
+    app: buildPlaidApp(backend),
+    admin: plaidAdminRoutes(backend),
     credentials,
     webhookKeyId: signer.keyId,
     webhookVerificationKey: signer.publicJwk,
@@ -77,8 +75,9 @@ export function createPlaidEmulator(options: PlaidEmulatorOptions): PlaidEmulato
     addTransactions: (item, count) => backend.addPurchases(backend.resolveItem(item), count),
     fireWebhook: (item, code) => backend.fireWebhook(backend.resolveItem(item), code),
     flushWebhooks: () => backend.webhooks.flush(),
-    webhookDeliveries: () => backend.webhooks.deliveries(),
+    webhooks: () => backend.webhooks.sent(),
     requireLogin: (item) => backend.requireLogin(backend.resolveItem(item)),
     repairLogin: (item) => backend.repairLogin(backend.resolveItem(item)),
+    close: async () => backend.webhooks.reset(),
   };
 }
