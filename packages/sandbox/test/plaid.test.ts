@@ -2,7 +2,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
+import Fastify from 'fastify';
 import {
+  AccountSubtype,
+  AccountType,
   Configuration,
   CountryCode,
   PlaidApi,
@@ -13,27 +16,9 @@ import {
   type Transaction,
 } from 'plaid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClock } from '../src/core/clock.js';
 import type { SandboxClock } from '../src/core/types.js';
 import { createPlaidEmulator, DEFAULT_PLAID_CREDENTIALS, type PlaidEmulator } from '../src/plaid/index.js';
-
-/** A sandbox clock: follows real time unless fixed with `set`. */
-function testClock(fixedAt?: Date): SandboxClock {
-  let fixed: Date | null = fixedAt ?? null;
-  let offset = 0;
-  return {
-    now: () => (fixed ? new Date(fixed) : new Date(Date.now() + offset)),
-    set: (at) => {
-      fixed = new Date(at);
-    },
-    advance: (ms) => {
-      if (fixed) fixed = new Date(fixed.getTime() + ms);
-      else offset += ms;
-    },
-    release: () => {
-      fixed = null;
-    },
-  };
-}
 
 interface RunningEmulator {
   emulator: PlaidEmulator;
@@ -44,7 +29,7 @@ interface RunningEmulator {
 
 const running: RunningEmulator[] = [];
 
-async function startEmulator(seed: string, clock = testClock()): Promise<RunningEmulator> {
+async function startEmulator(seed: string, clock = createClock()): Promise<RunningEmulator> {
   const emulator = createPlaidEmulator({ seed, clock, webhooks: { retryDelaysMs: [20, 40, 80] } });
   await emulator.app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = emulator.app.server.address() as AddressInfo;
@@ -163,7 +148,7 @@ async function verifyPlaidWebhook(client: PlaidApi, webhook: ReceivedWebhook, no
 
 afterAll(async () => {
   for (const { emulator } of running) {
-    emulator.reset();
+    await emulator.close();
     await emulator.app.close();
   }
 });
@@ -193,19 +178,19 @@ describe('Plaid emulator through the plaid SDK', () => {
     expect(accounts.item.institution_id).toBe('ins_109508');
     expect(accounts.item.billed_products).toEqual(['transactions']);
     const bySubtype = new Map(accounts.accounts.map((a) => [a.subtype, a]));
-    expect(bySubtype.get('checking' as never)?.type).toBe('depository');
-    expect(bySubtype.get('savings' as never)?.type).toBe('depository');
-    expect(bySubtype.get('credit card' as never)?.type).toBe('credit');
-    expect(bySubtype.get('ira' as never)?.type).toBe('investment');
+    expect(bySubtype.get(AccountSubtype.Checking)?.type).toBe(AccountType.Depository);
+    expect(bySubtype.get(AccountSubtype.Savings)?.type).toBe(AccountType.Depository);
+    expect(bySubtype.get(AccountSubtype.CreditCard)?.type).toBe(AccountType.Credit);
+    expect(bySubtype.get(AccountSubtype.Ira)?.type).toBe(AccountType.Investment);
     for (const account of accounts.accounts) {
       expect(account.mask).toMatch(/^\d{4}$/);
       expect(account.balances.iso_currency_code).toBe('USD');
       expect(Number.isInteger(Math.round((account.balances.current ?? 0) * 100))).toBe(true);
     }
-    const card = bySubtype.get('credit card' as never);
+    const card = bySubtype.get(AccountSubtype.CreditCard);
     expect(card?.balances.limit).toBeGreaterThan(0);
 
-    const checking = bySubtype.get('checking' as never);
+    const checking = bySubtype.get(AccountSubtype.Checking);
     const { data: balances } = await client.accountsBalanceGet({
       access_token: accessToken,
       options: { account_ids: [checking?.account_id ?? ''] },
@@ -236,6 +221,15 @@ describe('Plaid emulator through the plaid SDK', () => {
     const missing = new PlaidApi(new Configuration({ basePath: plaid.url }));
     const missingKeys = await plaidErrorOf(missing.institutionsGetById({ institution_id: 'ins_109508', country_codes: [CountryCode.Us] }));
     expect(missingKeys.error.error_code).toBe('INVALID_API_KEYS');
+
+    // Plaid also takes the keys in the body.
+    const inBody = await missing.institutionsGetById({
+      client_id: DEFAULT_PLAID_CREDENTIALS.clientId,
+      secret: DEFAULT_PLAID_CREDENTIALS.secret,
+      institution_id: 'ins_109508',
+      country_codes: [CountryCode.Us],
+    });
+    expect(inBody.data.institution.name).toBe('First Platypus Bank');
   });
 
   it('exchanges a public token once, and not after 30 minutes', async () => {
@@ -388,6 +382,18 @@ describe('Plaid emulator through the plaid SDK', () => {
     const unknown = await plaidErrorOf(client.institutionsGetById({ institution_id: 'ins_0', country_codes: [CountryCode.Us] }));
     expect(unknown.error.error_code).toBe('INVALID_INSTITUTION');
   });
+
+  it('uses the institution country: currency, and transaction_code only for European banks', async () => {
+    const { client } = plaid;
+    const { accessToken } = await linkItem(client, { institutionId: 'ins_117650' });
+    const { data } = await client.transactionsSync({ access_token: accessToken, count: 50 });
+    expect(data.accounts.every((a) => a.balances.iso_currency_code === 'GBP')).toBe(true);
+    expect(data.added.every((tx) => tx.iso_currency_code === 'GBP' && tx.transaction_code !== null)).toBe(true);
+
+    const us = await linkItem(client);
+    const usPage = await client.transactionsSync({ access_token: us.accessToken, count: 50 });
+    expect(usPage.data.added.every((tx) => tx.transaction_code === null)).toBe(true);
+  });
 });
 
 describe('Plaid webhooks', () => {
@@ -495,7 +501,7 @@ describe('Plaid determinism', () => {
   const at = new Date('2026-03-15T15:00:00Z');
 
   async function snapshot(seed: string): Promise<unknown> {
-    const { client } = await startEmulator(seed, testClock(at));
+    const { client } = await startEmulator(seed, createClock(at));
     const out: unknown[] = [];
     for (const institutionId of ['ins_109508', 'ins_109511']) {
       const { accessToken, itemId } = await linkItem(client, { institutionId });
@@ -514,5 +520,41 @@ describe('Plaid determinism', () => {
     const other = await snapshot('another-seed');
     expect(second).toEqual(first);
     expect(other).not.toEqual(first);
+  });
+});
+
+describe('Plaid admin routes', () => {
+  it('lets a test in another process drive the helpers over HTTP', async () => {
+    const plaid = await startEmulator('plaid-admin-seed');
+    const admin = Fastify();
+    await admin.register(plaid.emulator.admin, { prefix: '/plaid' });
+    try {
+      const { accessToken, itemId } = await linkItem(plaid.client);
+      const synced = await syncAll(plaid.client, accessToken, '', 500);
+
+      const added = await admin.inject({ method: 'POST', url: `/plaid/items/${itemId}/transactions`, payload: { count: 4 } });
+      expect(added.statusCode).toBe(200);
+      const activity = await admin.inject({ method: 'POST', url: `/plaid/items/${accessToken}/activity` });
+      expect(activity.json()).toMatchObject({ removed: expect.any(Array) });
+      const changes = await syncAll(plaid.client, accessToken, synced.cursor, 500);
+      expect(changes.added.map((tx) => tx.transaction_id)).toEqual(
+        expect.arrayContaining((added.json() as { added: string[] }).added),
+      );
+
+      const locked = await admin.inject({ method: 'POST', url: `/plaid/items/${itemId}/login-required` });
+      expect(locked.json()).toMatchObject({ error: { error_code: 'ITEM_LOGIN_REQUIRED' } });
+      const refused = await plaidErrorOf(plaid.client.accountsGet({ access_token: accessToken }));
+      expect(refused.error.error_code).toBe('ITEM_LOGIN_REQUIRED');
+
+      const noWebhook = await admin.inject({
+        method: 'POST',
+        url: `/plaid/items/${itemId}/webhooks`,
+        payload: { webhook_code: 'DEFAULT_UPDATE' },
+      });
+      expect(noWebhook.json()).toMatchObject({ error_code: 'SANDBOX_WEBHOOK_INVALID' });
+      expect((await admin.inject({ method: 'POST', url: '/plaid/items/nope/activity' })).statusCode).toBe(404);
+    } finally {
+      await admin.close();
+    }
   });
 });

@@ -1,11 +1,20 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { PlaidApiError, plaidErrors } from './errors.js';
 import type { PlaidBackend } from './plaid-backend.js';
+import { requestIdFor } from './routes/plaid-route.js';
 import { registerAccountRoutes } from './routes/account-routes.js';
 import { registerInstitutionRoutes } from './routes/institution-routes.js';
 import { registerItemRoutes } from './routes/item-routes.js';
 import { registerSandboxRoutes } from './routes/sandbox-routes.js';
 import { registerTransactionRoutes } from './routes/transaction-routes.js';
+
+/** Fastify's own 4xx errors (body too large, bad encoding) concern the request body. */
+const isClientError = (error: unknown): boolean =>
+  typeof error === 'object' &&
+  error !== null &&
+  'statusCode' in error &&
+  typeof error.statusCode === 'number' &&
+  error.statusCode < 500;
 
 /** The fastify app (not listening) that serves Plaid's endpoints over `backend`. */
 export function buildPlaidApp(backend: PlaidBackend): FastifyInstance {
@@ -24,20 +33,18 @@ export function buildPlaidApp(backend: PlaidBackend): FastifyInstance {
     }
   });
 
-  app.setErrorHandler((error, _request, reply) => {
-    const existing = reply.getHeader('x-request-id');
-    const requestId = typeof existing === 'string' ? existing : backend.nextRequestId();
+  app.setErrorHandler((error, request, reply) => {
+    const requestId = requestIdFor(request, backend);
     let plaidError: PlaidApiError;
     if (error instanceof PlaidApiError) plaidError = error;
-    else if (typeof error === 'object' && error !== null && 'statusCode' in error && typeof error.statusCode === 'number' && error.statusCode < 500)
-      plaidError = plaidErrors.invalidBody();
+    else if (isClientError(error)) plaidError = plaidErrors.invalidBody();
     else plaidError = plaidErrors.internal();
     return reply.code(plaidError.status).send(plaidError.toBody(requestId));
   });
 
-  app.setNotFoundHandler((_request, reply) => {
+  app.setNotFoundHandler((request, reply) => {
     const error = plaidErrors.notFound();
-    return reply.code(error.status).send(error.toBody(backend.nextRequestId()));
+    return reply.code(error.status).send(error.toBody(requestIdFor(request, backend)));
   });
 
   registerItemRoutes(app, backend);

@@ -11,6 +11,18 @@ export interface PlaidCall {
 
 export type PlaidHandler = (call: PlaidCall) => object | Promise<object>;
 
+const requestIds = new WeakMap<FastifyRequest, string>();
+
+/** The request_id of a request: made once, so the answer and any error for it carry the same id. */
+export function requestIdFor(request: FastifyRequest, backend: PlaidBackend): string {
+  let id = requestIds.get(request);
+  if (id === undefined) {
+    id = backend.nextRequestId();
+    requestIds.set(request, id);
+  }
+  return id;
+}
+
 const header = (request: FastifyRequest, name: string): string | undefined => {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -23,8 +35,7 @@ const header = (request: FastifyRequest, name: string): string | undefined => {
  */
 export function plaidRoute(app: FastifyInstance, backend: PlaidBackend, path: string, handler: PlaidHandler): void {
   app.post(path, async (request, reply) => {
-    const requestId = backend.nextRequestId();
-    reply.header('x-request-id', requestId);
+    const requestId = requestIdFor(request, backend);
     const body = RequestBody.from(request.body);
     const clientIdField = body.raw('client_id');
     const secretField = body.raw('secret');
