@@ -95,9 +95,10 @@ const gateways: Gateway[] = [];
 
 async function startGateway(
   options: { heartbeatMs?: number; nats?: NatsRelayConnection; replicaId?: string } = {},
+  forceCloseConnections = true,
 ): Promise<Gateway> {
   let ready = true;
-  const app = Fastify({ forceCloseConnections: true });
+  const app = Fastify({ forceCloseConnections });
   await registerHttpSecurity(app, {
     allowedOrigins: [ALLOWED_ORIGIN],
     allowedHosts: ['mcp.example.com'],
@@ -508,6 +509,7 @@ describe('HTTP guards', () => {
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('mcp-protocol-version');
 
     const response = await postJson(
       `${gateway.url}/mcp`,
@@ -588,8 +590,8 @@ describe('HTTP guards', () => {
 });
 
 describe('shutdown', () => {
-  it('closes promptly with SSE streams still open', async () => {
-    const gateway = await startGateway();
+  it('closes promptly with SSE streams still open, without forcing connections closed', async () => {
+    const gateway = await startGateway({}, false);
     const sse = new SseReader(await fetch(`${gateway.url}/mcp/sse`, { headers: { accept: 'text/event-stream' } }));
     await sse.endpoint();
     expect(gateway.transports.sessionCount()).toBe(1);
@@ -619,8 +621,8 @@ describe('MCP Inspector CLI', () => {
 
   async function inspect(args: string[]): Promise<unknown> {
     const { stdout } = await run(process.execPath, [inspector, '--cli', ...args], {
-      // Its catalog file goes to a scratch directory; nothing is fetched from the network.
-      env: { ...process.env, HOME: home, MCP_CATALOG_PATH: join(home, 'mcp.json'), npm_config_offline: 'true' },
+      // The installed CLI runs directly (no npx resolution); its catalog file goes to a scratch directory.
+      env: { ...process.env, HOME: home, MCP_CATALOG_PATH: join(home, 'mcp.json') },
       timeout: 20_000,
     });
     return JSON.parse(stdout);
