@@ -102,6 +102,19 @@ export function createAlpacaEmulator(options: AlpacaEmulatorOptions): AlpacaEmul
     for (const account of accounts.all()) settle(ctx, account, at);
   };
 
+  /**
+   * Orders are settled up to just before the pin and any check already made at this very instant is rewound, so the
+   * pinned price is what open orders see next.
+   */
+  const pinFromNow = (symbol: string, cents: number | null): void => {
+    const at = now();
+    settleAll(at - 1);
+    for (const account of accounts.all()) {
+      for (const order of account.orders) if (order.symbol === symbol) order.checkedUntil = Math.min(order.checkedUntil, at - 1);
+    }
+    path.pin(symbol, at, cents);
+  };
+
   return {
     name: 'alpaca',
     app,
@@ -116,13 +129,10 @@ export function createAlpacaEmulator(options: AlpacaEmulatorOptions): AlpacaEmul
       if (micros === undefined || micros < 10_000n || micros % 10_000n !== 0n) {
         throw new Error(`price must be a decimal string in whole cents of at least 0.01, got ${price}`);
       }
-      // Orders are settled up to just before the pin, so the pinned price is their next check.
-      settleAll(now() - 1);
-      path.pin(asset.symbol, now(), Number(micros / 10_000n));
+      pinFromNow(asset.symbol, Number(micros / 10_000n));
     },
     releasePrice(symbol) {
-      settleAll(now() - 1);
-      path.pin(symbol.toUpperCase(), now(), null);
+      pinFromNow(symbol.toUpperCase(), null);
     },
     priceOf(symbol) {
       return formatMoney(centsToMicros(path.priceAt(symbol.toUpperCase(), now())));
