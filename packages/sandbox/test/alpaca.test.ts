@@ -79,17 +79,34 @@ describe('alpaca emulator through @alpacahq/alpaca-trade-api', () => {
     const key = freshKey();
     const alpaca = sandboxClient(harness.baseUrl, key);
     const account = await alpaca.trading.account.getAccount();
-    expect(account).toMatchObject({ status: 'ACTIVE', currency: 'USD', cash: '100000', buyingPower: '100000', equity: '100000' });
+    expect(account).toMatchObject({
+      status: 'ACTIVE',
+      currency: 'USD',
+      cash: '100000',
+      buyingPower: '100000',
+      equity: '100000',
+    });
     expect(account.accountNumber).toMatch(/^PA\d{10}$/);
     // Fields outside the SDK's model stay on the object under their wire names.
     expect(account['pattern_day_trader']).toBe(false);
     expect(account.tradingBlocked).toBe(false);
 
-    const wrongSecret = await failure(sandboxClient(harness.baseUrl, key, 'not-the-secret').trading.account.getAccount());
+    const wrongSecret = await failure(
+      sandboxClient(harness.baseUrl, key, 'not-the-secret').trading.account.getAccount(),
+    );
     expect(wrongSecret).toMatchObject({ status: 403, code: 40110000 });
 
-    const oauthOnly = new Alpaca({ accessToken: 'token', retry: false, rateLimit: false, middleware: [redirect(harness.baseUrl)] });
-    expect(await failure(oauthOnly.trading.account.getAccount())).toMatchObject({ status: 401, code: 40110000, message: 'request is not authorized' });
+    const oauthOnly = new Alpaca({
+      accessToken: 'token',
+      retry: false,
+      rateLimit: false,
+      middleware: [redirect(harness.baseUrl)],
+    });
+    expect(await failure(oauthOnly.trading.account.getAccount())).toMatchObject({
+      status: 401,
+      code: 40110000,
+      message: 'request is not authorized',
+    });
   });
 
   it('follows New York market hours, across a weekend and a daylight-saving change', async () => {
@@ -118,15 +135,35 @@ describe('alpaca emulator through @alpacahq/alpaca-trade-api', () => {
     const assets = await alpaca.trading.assets.getV2Assets({});
     expect(assets.length).toBeGreaterThanOrEqual(20);
     const aapl = await alpaca.trading.assets.getV2AssetsSymbolOrAssetId({ symbolOrAssetId: 'AAPL' });
-    expect(aapl).toMatchObject({ symbol: 'AAPL', _class: 'us_equity', exchange: 'NASDAQ', tradable: true, fractionable: true });
-    expect(await failure(alpaca.trading.assets.getV2AssetsSymbolOrAssetId({ symbolOrAssetId: 'NOPE' }))).toMatchObject({ status: 404 });
+    expect(aapl).toMatchObject({
+      symbol: 'AAPL',
+      _class: 'us_equity',
+      exchange: 'NASDAQ',
+      tradable: true,
+      fractionable: true,
+    });
+    expect(await failure(alpaca.trading.assets.getV2AssetsSymbolOrAssetId({ symbolOrAssetId: 'NOPE' }))).toMatchObject({
+      status: 404,
+    });
   });
 
   it('fills a market buy at the path price and opens the position', async () => {
     const alpaca = sandboxClient(harness.baseUrl, freshKey());
     const { trade } = await alpaca.marketData.stocks.stockLatestTradeSingle({ symbol: 'AAPL' });
-    const submitted = await alpaca.trading.orders.market({ symbol: 'AAPL', qty: 3, side: 'buy', clientOrderId: 'first-buy' });
-    expect(submitted).toMatchObject({ status: 'pending_new', type: 'market', timeInForce: 'day', qty: '3', filledQty: '0', orderClass: 'simple' });
+    const submitted = await alpaca.trading.orders.market({
+      symbol: 'AAPL',
+      qty: 3,
+      side: 'buy',
+      clientOrderId: 'first-buy',
+    });
+    expect(submitted).toMatchObject({
+      status: 'pending_new',
+      type: 'market',
+      timeInForce: 'day',
+      qty: '3',
+      filledQty: '0',
+      orderClass: 'simple',
+    });
     expect(submitted.id).toMatch(/^[0-9a-f-]{36}$/);
 
     const filled = await alpaca.trading.orders.getOrderByOrderID({ orderId: submitted.id ?? '' });
@@ -138,7 +175,13 @@ describe('alpaca emulator through @alpacahq/alpaca-trade-api', () => {
     expect(byClientId.id).toBe(submitted.id);
 
     const position = await alpaca.trading.positions.getOpenPosition({ symbolOrAssetId: 'AAPL' });
-    expect(position).toMatchObject({ symbol: 'AAPL', qty: '3', side: 'long', exchange: 'NASDAQ', assetClass: 'us_equity' });
+    expect(position).toMatchObject({
+      symbol: 'AAPL',
+      qty: '3',
+      side: 'long',
+      exchange: 'NASDAQ',
+      assetClass: 'us_equity',
+    });
     expect(Number(position.avgEntryPrice)).toBe(trade.p);
     expect(Number(position.costBasis)).toBeCloseTo(trade.p * 3, 6);
 
@@ -146,7 +189,9 @@ describe('alpaca emulator through @alpacahq/alpaca-trade-api', () => {
     expect(Number(account.cash)).toBeCloseTo(100_000 - trade.p * 3, 6);
     expect(Number(account.longMarketValue)).toBeCloseTo(trade.p * 3, 6);
 
-    const activities = await alpaca.trading.accountActivities.getAccountActivitiesByActivityType({ activityType: 'FILL' });
+    const activities = await alpaca.trading.accountActivities.getAccountActivitiesByActivityType({
+      activityType: 'FILL',
+    });
     expect(activities).toHaveLength(1);
   });
 
@@ -202,27 +247,44 @@ describe('alpaca emulator through @alpacahq/alpaca-trade-api', () => {
 
     // 11:00 ET is inside the 09:28–19:00 window in which Alpaca refuses market-on-open orders.
     const lateOpg = await failure(
-      alpaca.trading.orders.postOrder({ postOrderRequest: { symbol: 'SPY', qty: '1', side: 'buy', type: 'market', timeInForce: 'opg' } }),
+      alpaca.trading.orders.postOrder({
+        postOrderRequest: { symbol: 'SPY', qty: '1', side: 'buy', type: 'market', timeInForce: 'opg' },
+      }),
     );
     expect(lateOpg).toMatchObject({ status: 422, code: 42210000 });
 
     const notionalLimit = await failure(
       alpaca.trading.orders.postOrder({
-        postOrderRequest: { symbol: 'SPY', notional: '100', side: 'buy', type: 'limit', limitPrice: '100', timeInForce: 'day' },
+        postOrderRequest: {
+          symbol: 'SPY',
+          notional: '100',
+          side: 'buy',
+          type: 'limit',
+          limitPrice: '100',
+          timeInForce: 'day',
+        },
       }),
     );
     expect(notionalLimit).toMatchObject({ status: 422, code: 42210000 });
 
     const both = await failure(
-      alpaca.trading.orders.postOrder({ postOrderRequest: { symbol: 'SPY', qty: '1', notional: '100', side: 'buy', type: 'market', timeInForce: 'day' } }),
+      alpaca.trading.orders.postOrder({
+        postOrderRequest: { symbol: 'SPY', qty: '1', notional: '100', side: 'buy', type: 'market', timeInForce: 'day' },
+      }),
     );
     expect(both.status).toBe(422);
 
-    const noLimit = await failure(alpaca.trading.orders.postOrder({ postOrderRequest: { symbol: 'SPY', qty: '1', side: 'buy', type: 'limit', timeInForce: 'day' } }));
+    const noLimit = await failure(
+      alpaca.trading.orders.postOrder({
+        postOrderRequest: { symbol: 'SPY', qty: '1', side: 'buy', type: 'limit', timeInForce: 'day' },
+      }),
+    );
     expect(noLimit.status).toBe(422);
 
     await alpaca.trading.orders.market({ symbol: 'SPY', qty: 1, side: 'buy', clientOrderId: 'only-once' });
-    const duplicate = await failure(alpaca.trading.orders.market({ symbol: 'SPY', qty: 1, side: 'buy', clientOrderId: 'only-once' }));
+    const duplicate = await failure(
+      alpaca.trading.orders.market({ symbol: 'SPY', qty: 1, side: 'buy', clientOrderId: 'only-once' }),
+    );
     expect(duplicate).toMatchObject({ status: 422, message: 'client_order_id must be unique' });
 
     // Before 09:28 the same opg order is accepted and fills in the opening auction.
@@ -265,14 +327,24 @@ describe('alpaca emulator through @alpacahq/alpaca-trade-api', () => {
     const filled = await alpaca.trading.orders.getOrderByOrderID({ orderId: order.id ?? '' });
     expect(filled.status).toBe('filled');
     expect(filled.filledAt?.toISOString()).toBe('2026-03-16T13:30:00.000Z');
-    const { bars } = await alpaca.marketData.stocks.stockBarSingle({ symbol: 'JPM', timeframe: '1Min', start: new Date('2026-03-16T13:30:00Z'), limit: 1 });
+    const { bars } = await alpaca.marketData.stocks.stockBarSingle({
+      symbol: 'JPM',
+      timeframe: '1Min',
+      start: new Date('2026-03-16T13:30:00Z'),
+      limit: 1,
+    });
     expect(Number(filled.filledAvgPrice)).toBe(bars[0]?.o);
   });
 
   it('serves bars with paging, and quotes, from the same path', async () => {
     const alpaca = sandboxClient(harness.baseUrl, freshKey());
     harness.clock.set(new Date('2026-03-11T21:00:00Z'));
-    const day = { symbol: 'AAPL', timeframe: '1Min', start: new Date('2026-03-10T04:00:00Z'), end: new Date('2026-03-11T03:59:00Z') };
+    const day = {
+      symbol: 'AAPL',
+      timeframe: '1Min',
+      start: new Date('2026-03-10T04:00:00Z'),
+      end: new Date('2026-03-11T03:59:00Z'),
+    };
 
     const whole = await alpaca.marketData.stocks.stockBarSingle({ ...day, limit: 1000 });
     expect(whole.bars).toHaveLength(390);
@@ -299,11 +371,21 @@ describe('alpaca emulator through @alpacahq/alpaca-trade-api', () => {
     expect(pages).toEqual([100, 100, 100, 90]);
     expect(paged.map((t) => t.getTime())).toEqual(whole.bars.map((bar) => bar.t.getTime()));
 
-    const daily = await alpaca.marketData.stocks.stockBarSingle({ symbol: 'AAPL', timeframe: '1Day', start: new Date('2026-03-10T00:00:00Z'), end: new Date('2026-03-10T23:00:00Z') });
+    const daily = await alpaca.marketData.stocks.stockBarSingle({
+      symbol: 'AAPL',
+      timeframe: '1Day',
+      start: new Date('2026-03-10T00:00:00Z'),
+      end: new Date('2026-03-10T23:00:00Z'),
+    });
     expect(daily.bars).toHaveLength(1);
     expect(daily.bars[0]).toMatchObject({ o: first?.o, c: whole.bars.at(-1)?.c });
 
-    const multi = await alpaca.marketData.stocks.stockBars({ symbols: 'MSFT,AAPL', timeframe: '1Hour', start: new Date('2026-03-10T13:00:00Z'), end: new Date('2026-03-10T21:00:00Z') });
+    const multi = await alpaca.marketData.stocks.stockBars({
+      symbols: 'MSFT,AAPL',
+      timeframe: '1Hour',
+      start: new Date('2026-03-10T13:00:00Z'),
+      end: new Date('2026-03-10T21:00:00Z'),
+    });
     expect(Object.keys(multi.bars)).toEqual(['AAPL', 'MSFT']);
     expect(multi.bars.AAPL).toHaveLength(7);
 
@@ -319,7 +401,10 @@ describe('alpaca emulator through @alpacahq/alpaca-trade-api', () => {
     await alpaca.trading.orders.market({ symbol: 'TSLA', qty: 20, side: 'buy' });
     harness.emulator.advance(2 * 60 * 60_000);
 
-    const history = await alpaca.trading.portfolioHistory.getAccountPortfolioHistory({ period: '1D', timeframe: '15Min' });
+    const history = await alpaca.trading.portfolioHistory.getAccountPortfolioHistory({
+      period: '1D',
+      timeframe: '15Min',
+    });
     expect(history.timeframe).toBe('15Min');
     expect(history.baseValue).toBe(100_000);
     // Windows from the one in which the account was opened (11:00 ET) up to the current one (13:00 ET).
@@ -338,11 +423,28 @@ describe('alpaca emulator through @alpacahq/alpaca-trade-api', () => {
       ['twin', 'twin', 'other'].map(async (seed) => {
         const run = await startEmulator(seed, TUESDAY_MORNING);
         const alpaca = sandboxClient(run.baseUrl, 'PKTWIN');
-        const bars = await alpaca.marketData.stocks.stockBarSingle({ symbol: 'META', timeframe: '5Min', start: new Date('2026-03-09T13:30:00Z'), limit: 200 });
-        const order = await alpaca.trading.orders.limit({ symbol: 'META', qty: 1, side: 'buy', limitPrice: run.emulator.priceOf('META'), timeInForce: 'gtc' });
+        const bars = await alpaca.marketData.stocks.stockBarSingle({
+          symbol: 'META',
+          timeframe: '5Min',
+          start: new Date('2026-03-09T13:30:00Z'),
+          limit: 200,
+        });
+        const order = await alpaca.trading.orders.limit({
+          symbol: 'META',
+          qty: 1,
+          side: 'buy',
+          limitPrice: run.emulator.priceOf('META'),
+          timeInForce: 'gtc',
+        });
         run.emulator.advance(24 * 60 * 60_000);
         const after = await alpaca.trading.orders.getOrderByOrderID({ orderId: order.id ?? '' });
-        return { bars: bars.bars, id: order.id, status: after.status, filledAt: after.filledAt, price: after.filledAvgPrice };
+        return {
+          bars: bars.bars,
+          id: order.id,
+          status: after.status,
+          filledAt: after.filledAt,
+          price: after.filledAvgPrice,
+        };
       }),
     );
     const [first, second, other] = runs;

@@ -6,15 +6,7 @@ export type OrderSide = 'buy' | 'sell';
 export type OrderType = 'market' | 'limit' | 'stop' | 'stop_limit' | 'trailing_stop';
 export type TimeInForce = 'day' | 'gtc' | 'opg' | 'cls' | 'ioc' | 'fok';
 export type OrderStatus =
-  | 'accepted'
-  | 'pending_new'
-  | 'new'
-  | 'partially_filled'
-  | 'filled'
-  | 'canceled'
-  | 'expired'
-  | 'replaced'
-  | 'rejected';
+  'accepted' | 'pending_new' | 'new' | 'partially_filled' | 'filled' | 'canceled' | 'expired' | 'replaced' | 'rejected';
 
 export const OPEN_STATUSES: ReadonlySet<OrderStatus> = new Set(['accepted', 'pending_new', 'new', 'partially_filled']);
 
@@ -121,7 +113,9 @@ export class AccountStore {
   open(keyId: string, secret: string, now: number): Account | undefined {
     const existing = this.accounts.get(keyId);
     if (existing) return existing.secret === secret ? existing : undefined;
-    const digits = BigInt(`0x${createHash('sha256').update(`${this.seed}:account-number:${keyId}`).digest('hex').slice(0, 12)}`);
+    const digits = BigInt(
+      `0x${createHash('sha256').update(`${this.seed}:account-number:${keyId}`).digest('hex').slice(0, 12)}`,
+    );
     const account: Account = {
       keyId,
       secret,

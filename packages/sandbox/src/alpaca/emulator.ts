@@ -66,7 +66,10 @@ export function createAlpacaEmulator(options: AlpacaEmulatorOptions): AlpacaEmul
 
   app.setErrorHandler((error, _request, reply) => {
     if (error instanceof AlpacaApiError) return reply.code(error.status).send(error.toBody());
-    const status = typeof (error as { statusCode?: unknown }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : 500;
+    const status =
+      typeof (error as { statusCode?: unknown }).statusCode === 'number'
+        ? (error as { statusCode: number }).statusCode
+        : 500;
     if (status < 500) return reply.code(status).send({ code: status * 100_000, message: (error as Error).message });
     return reply.code(500).send({ code: 50010000, message: 'internal server error' });
   });
@@ -110,7 +113,8 @@ export function createAlpacaEmulator(options: AlpacaEmulatorOptions): AlpacaEmul
     const at = now();
     settleAll(at - 1);
     for (const account of accounts.all()) {
-      for (const order of account.orders) if (order.symbol === symbol) order.checkedUntil = Math.min(order.checkedUntil, at - 1);
+      for (const order of account.orders)
+        if (order.symbol === symbol) order.checkedUntil = Math.min(order.checkedUntil, at - 1);
     }
     path.pin(symbol, at, cents);
   };

@@ -1,7 +1,16 @@
 import type { Asset } from './assets.js';
 import { tapeOf } from './assets.js';
 import { badRequest } from './errors.js';
-import { easternDay, easternToUtc, latestSessionAt, MINUTE_MS, openSessionAt, previousTradingDay, sessionOf, weekday } from './market-calendar.js';
+import {
+  easternDay,
+  easternToUtc,
+  latestSessionAt,
+  MINUTE_MS,
+  openSessionAt,
+  previousTradingDay,
+  sessionOf,
+  weekday,
+} from './market-calendar.js';
 import { aggregateBars, type PricePath, type RawBar } from './price-path.js';
 import { unitFor } from './random.js';
 
@@ -20,7 +29,8 @@ export function parseTimeframe(text: string | undefined): Timeframe {
   if ((unit === 'Hour' || unit === 'H') && amount <= 23) return { kind: 'intraday', ms: amount * 60 * MINUTE_MS };
   if ((unit === 'Day' || unit === 'D') && amount === 1) return { kind: 'day', months: 0 };
   if ((unit === 'Week' || unit === 'W') && amount === 1) return { kind: 'week', months: 0 };
-  if ((unit === 'Month' || unit === 'M') && [1, 2, 3, 4, 6, 12].includes(amount)) return { kind: 'month', months: amount };
+  if ((unit === 'Month' || unit === 'M') && [1, 2, 3, 4, 6, 12].includes(amount))
+    return { kind: 'month', months: amount };
   throw badRequest('invalid timeframe');
 }
 

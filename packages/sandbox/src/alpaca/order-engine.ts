@@ -181,7 +181,8 @@ function parseTerms(ctx: EngineContext, account: Account, body: OrderRequestBody
   const stopMicro = readPrice(body, 'stop_price') ?? null;
   const trailPriceMicro = readPrice(body, 'trail_price') ?? null;
   const trailPercentText = readText(body, 'trail_percent') ?? null;
-  if ((type === 'limit' || type === 'stop_limit') && limitMicro === null) throw unprocessable('limit_price is required');
+  if ((type === 'limit' || type === 'stop_limit') && limitMicro === null)
+    throw unprocessable('limit_price is required');
   if ((type === 'stop' || type === 'stop_limit') && stopMicro === null) throw unprocessable('stop_price is required');
   let trailPercent: string | null = null;
   if (type === 'trailing_stop') {
@@ -190,7 +191,8 @@ function parseTerms(ctx: EngineContext, account: Account, body: OrderRequestBody
     }
     if (trailPercentText !== null) {
       const percent = parseDecimal(trailPercentText, 6);
-      if (percent === undefined || percent === 0n || percent >= 100_000_000n) throw unprocessable('invalid trail_percent');
+      if (percent === undefined || percent === 0n || percent >= 100_000_000n)
+        throw unprocessable('invalid trail_percent');
       trailPercent = trailPercentText;
     }
     if (timeInForce !== 'day' && timeInForce !== 'gtc') throw unprocessable('trailing_stop orders must be day or gtc');
@@ -227,7 +229,13 @@ function parseTerms(ctx: EngineContext, account: Account, body: OrderRequestBody
 }
 
 /** Buying power or shares an order holds back while it is open; throws Alpaca's 403s when they are not there. */
-function reserve(ctx: EngineContext, account: Account, terms: OrderTerms, now: number, replacing?: Order): { cash: bigint; qty: bigint } {
+function reserve(
+  ctx: EngineContext,
+  account: Account,
+  terms: OrderTerms,
+  now: number,
+  replacing?: Order,
+): { cash: bigint; qty: bigint } {
   const currentMicro = centsToMicros(ctx.path.priceAt(terms.symbol, now));
   if (terms.side === 'buy') {
     let cash: bigint;
@@ -236,7 +244,8 @@ function reserve(ctx: EngineContext, account: Account, terms: OrderTerms, now: n
     } else {
       const qty = terms.qtyNano ?? 0n;
       const reference =
-        terms.limitMicro ?? mulDivRound(maxBigInt(currentMicro, terms.stopMicro ?? 0n), MARKET_BUY_COLLAR_PPM, 1_000_000n);
+        terms.limitMicro ??
+        mulDivRound(maxBigInt(currentMicro, terms.stopMicro ?? 0n), MARKET_BUY_COLLAR_PPM, 1_000_000n);
       cash = notionalOf(qty, reference);
     }
     const available = buyingPower(account) + (replacing?.reservedMicro ?? 0n);
@@ -248,15 +257,25 @@ function reserve(ctx: EngineContext, account: Account, terms: OrderTerms, now: n
   const available = held - openSellReservations(account, terms.symbol, replacing);
   const requested = terms.qtyNano ?? minBigInt(qtyForNotional(terms.notionalMicro ?? 0n, currentMicro), held);
   if (terms.notionalMicro !== null && position && notionalOf(held, currentMicro) < terms.notionalMicro) {
-    throw forbidden(`insufficient qty available for order (requested: ${formatQty(qtyForNotional(terms.notionalMicro, currentMicro))}, available: ${formatQty(maxBigInt(available, 0n))})`);
+    throw forbidden(
+      `insufficient qty available for order (requested: ${formatQty(qtyForNotional(terms.notionalMicro, currentMicro))}, available: ${formatQty(maxBigInt(available, 0n))})`,
+    );
   }
   if (requested > available || held === 0n) {
-    throw forbidden(`insufficient qty available for order (requested: ${formatQty(requested)}, available: ${formatQty(maxBigInt(available, 0n))})`);
+    throw forbidden(
+      `insufficient qty available for order (requested: ${formatQty(requested)}, available: ${formatQty(maxBigInt(available, 0n))})`,
+    );
   }
   return { cash: 0n, qty: requested };
 }
 
-function createOrder(ctx: EngineContext, account: Account, terms: OrderTerms, now: number, reserved: { cash: bigint; qty: bigint }): Order {
+function createOrder(
+  ctx: EngineContext,
+  account: Account,
+  terms: OrderTerms,
+  now: number,
+  reserved: { cash: bigint; qty: bigint },
+): Order {
   const seq = account.nextOrderSeq;
   account.nextOrderSeq += 1;
   const { activatesAt, expiresAt } = schedule(terms.timeInForce, now);
@@ -337,7 +356,13 @@ export function cancelOrder(account: Account, id: string, now: number): Order {
 }
 
 /** PATCH /v2/orders/:id: Alpaca replaces the order with a new one and marks the old one "replaced". */
-export function replaceOrder(ctx: EngineContext, account: Account, id: string, body: OrderRequestBody, now: number): Order {
+export function replaceOrder(
+  ctx: EngineContext,
+  account: Account,
+  id: string,
+  body: OrderRequestBody,
+  now: number,
+): Order {
   const original = findOrder(account, id);
   if (!OPEN_STATUSES.has(original.status)) throw unprocessable(`order is already in "${original.status}" state`);
   if (original.notionalMicro !== null) throw unprocessable('notional orders cannot be replaced');
@@ -354,7 +379,8 @@ export function replaceOrder(ctx: EngineContext, account: Account, id: string, b
     else trailPriceMicro = readPrice({ trail: trailText }, 'trail') ?? null;
   }
   const clientOrderId = readText(body, 'client_order_id') ?? null;
-  if (clientOrderId !== null && account.ordersByClientId.has(clientOrderId)) throw unprocessable('client_order_id must be unique');
+  if (clientOrderId !== null && account.ordersByClientId.has(clientOrderId))
+    throw unprocessable('client_order_id must be unique');
   const asset = ctx.assets.get(original.symbol);
   if (!asset) throw notFound('asset not found');
   const terms: OrderTerms = {
@@ -362,7 +388,10 @@ export function replaceOrder(ctx: EngineContext, account: Account, id: string, b
     asset,
     side: original.side,
     type: original.type,
-    timeInForce: body.time_in_force === undefined ? original.timeInForce : oneOf(body.time_in_force, TIMES_IN_FORCE, 'time_in_force'),
+    timeInForce:
+      body.time_in_force === undefined
+        ? original.timeInForce
+        : oneOf(body.time_in_force, TIMES_IN_FORCE, 'time_in_force'),
     qtyNano,
     notionalMicro: null,
     limitMicro: readPrice(body, 'limit_price') ?? original.limitMicro,
@@ -389,7 +418,12 @@ function trailingStopPrice(order: Order, hwm: bigint): bigint {
 }
 
 function addToPosition(account: Account, order: Order, qty: bigint, cost: bigint): void {
-  const position: Position = account.positions.get(order.symbol) ?? { symbol: order.symbol, assetId: order.assetId, qtyNano: 0n, costMicro: 0n };
+  const position: Position = account.positions.get(order.symbol) ?? {
+    symbol: order.symbol,
+    assetId: order.assetId,
+    qtyNano: 0n,
+    costMicro: 0n,
+  };
   position.qtyNano += qty;
   position.costMicro += cost;
   account.positions.set(order.symbol, position);
@@ -410,7 +444,8 @@ function applyFill(account: Account, order: Order, qty: bigint, priceMicro: bigi
   if (order.side === 'buy') {
     account.cashMicro -= cost;
     addToPosition(account, order, qty, cost);
-    order.reservedMicro = order.notionalMicro !== null ? 0n : mulDivRound(order.reservedMicro, remainingBefore - qty, remainingBefore);
+    order.reservedMicro =
+      order.notionalMicro !== null ? 0n : mulDivRound(order.reservedMicro, remainingBefore - qty, remainingBefore);
   } else {
     account.cashMicro += cost;
     removeFromPosition(account, order.symbol, qty);
@@ -486,7 +521,11 @@ function evaluate(ctx: EngineContext, account: Account, order: Order, at: number
 function checkPoints(ctx: EngineContext, order: Order, from: number, to: number): number[] {
   const points: number[] = [];
   if (order.activatesAt > from && order.activatesAt <= to) points.push(order.activatesAt);
-  const singleShot = order.timeInForce === 'opg' || order.timeInForce === 'cls' || order.timeInForce === 'ioc' || order.timeInForce === 'fok';
+  const singleShot =
+    order.timeInForce === 'opg' ||
+    order.timeInForce === 'cls' ||
+    order.timeInForce === 'ioc' ||
+    order.timeInForce === 'fok';
   if (singleShot) return points;
   const lower = Math.max(from, order.activatesAt);
   const upper = order.expiresAt === null ? to : Math.min(to, order.expiresAt);
@@ -522,7 +561,11 @@ export function settle(ctx: EngineContext, account: Account, now: number): void 
   for (const order of account.orders) {
     if (!OPEN_STATUSES.has(order.status) || order.checkedUntil >= now) continue;
     for (const at of checkPoints(ctx, order, order.checkedUntil, now)) events.push({ at, kind: 0, order });
-    const singleShot = order.timeInForce === 'opg' || order.timeInForce === 'cls' || order.timeInForce === 'ioc' || order.timeInForce === 'fok';
+    const singleShot =
+      order.timeInForce === 'opg' ||
+      order.timeInForce === 'cls' ||
+      order.timeInForce === 'ioc' ||
+      order.timeInForce === 'fok';
     if (singleShot && order.activatesAt > order.checkedUntil && order.activatesAt <= now) {
       events.push({ at: order.activatesAt, kind: 1, order });
     }

@@ -14,7 +14,13 @@ import {
 import type { EngineContext } from './order-engine.js';
 import { equitySeries } from './wire.js';
 
-const TIMEFRAME_MS: Record<string, number> = { '1Min': MINUTE_MS, '5Min': 5 * MINUTE_MS, '15Min': 15 * MINUTE_MS, '1H': 60 * MINUTE_MS, '1D': 0 };
+const TIMEFRAME_MS: Record<string, number> = {
+  '1Min': MINUTE_MS,
+  '5Min': 5 * MINUTE_MS,
+  '15Min': 15 * MINUTE_MS,
+  '1H': 60 * MINUTE_MS,
+  '1D': 0,
+};
 
 export interface PortfolioHistoryQuery {
   period?: string;
@@ -56,7 +62,12 @@ function sessionsOf(period: string, end: number): Session[] {
  * left-labelled epoch seconds; each equity value is as of the end of its window (Alpaca's definition). Windows that
  * end before the account existed are left out.
  */
-export function portfolioHistory(ctx: EngineContext, account: Account, query: PortfolioHistoryQuery, now: number): Record<string, unknown> {
+export function portfolioHistory(
+  ctx: EngineContext,
+  account: Account,
+  query: PortfolioHistoryQuery,
+  now: number,
+): Record<string, unknown> {
   const explicitTimeframe = query.timeframe;
   const period = query.period ?? '1M';
   if (explicitTimeframe !== undefined && !(explicitTimeframe in TIMEFRAME_MS)) throw unprocessable('invalid timeframe');
@@ -65,7 +76,8 @@ export function portfolioHistory(ctx: EngineContext, account: Account, query: Po
     return unit === 'D' ? count : unit === 'W' ? 7 * count : unit === 'M' ? 30 * count : 365 * count;
   })();
   // Alpaca's default: 1Min below 7 days, 15Min below 30 days, otherwise 1D.
-  const timeframe = explicitTimeframe ?? (query.period === undefined ? '1D' : spanDays < 7 ? '1Min' : spanDays < 30 ? '15Min' : '1D');
+  const timeframe =
+    explicitTimeframe ?? (query.period === undefined ? '1D' : spanDays < 7 ? '1Min' : spanDays < 30 ? '15Min' : '1D');
   const endText = query.end ?? query.date_end;
   let end = now;
   if (endText !== undefined) {
@@ -96,7 +108,10 @@ export function portfolioHistory(ctx: EngineContext, account: Account, query: Po
 
   const firstSession = sessions[0];
   const baseInstant = firstSession ? sessionOf(previousTradingDay(firstSession.day))?.close : undefined;
-  const [base] = baseInstant !== undefined && baseInstant >= account.createdAt ? equitySeries(ctx, account, [baseInstant]) : [account.startingCashMicro];
+  const [base] =
+    baseInstant !== undefined && baseInstant >= account.createdAt
+      ? equitySeries(ctx, account, [baseInstant])
+      : [account.startingCashMicro];
   const baseValue = base ?? account.startingCashMicro;
   const equity = equitySeries(ctx, account, keptInstants);
 

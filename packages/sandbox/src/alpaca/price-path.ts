@@ -1,5 +1,12 @@
 import type { Asset } from './assets.js';
-import { latestSessionAt, nextTradingDay, parseDateString, previousTradingDay, sessionOf, type Session } from './market-calendar.js';
+import {
+  latestSessionAt,
+  nextTradingDay,
+  parseDateString,
+  previousTradingDay,
+  sessionOf,
+  type Session,
+} from './market-calendar.js';
 import { SeededRandom } from './random.js';
 
 /** One bar in integer units: prices in cents, `vw` in hundredths of a cent. */
@@ -84,7 +91,9 @@ export class PricePath {
 
   /** Instants in (from, to] at which a pin starts or ends, for the order engine's check points. */
   pinInstants(symbol: string, from: number, to: number): number[] {
-    return (this.overrides.get(symbol) ?? []).filter((entry) => entry.at > from && entry.at <= to).map((entry) => entry.at);
+    return (this.overrides.get(symbol) ?? [])
+      .filter((entry) => entry.at > from && entry.at <= to)
+      .map((entry) => entry.at);
   }
 
   /** Last trade price in cents at an instant. */
@@ -121,7 +130,9 @@ export class PricePath {
       if (end > until) break;
       const volume = path.volumes[k] ?? 0;
       const trades = path.trades[k] ?? 0;
-      const touched = pins.length > 0 && (this.pinnedAt(symbol, start) !== undefined || pins.some((pin) => pin.at > start && pin.at <= end));
+      const touched =
+        pins.length > 0 &&
+        (this.pinnedAt(symbol, start) !== undefined || pins.some((pin) => pin.at > start && pin.at <= end));
       if (!touched) {
         const o = path.points[k] ?? 0;
         const c = path.points[k + 1] ?? 0;
@@ -246,7 +257,10 @@ export class PricePath {
       lows.push(Math.max(1, Math.min(o, c) - random.int(0, wiggleCap)));
       // Volume is U-shaped over the session, heavier at the open and the close.
       const position = (2 * k) / minutes - 1;
-      const volume = Math.max(100, Math.round(((perMinute * (1 + 1.5 * position * position)) / 1.5) * (0.5 + random.float())));
+      const volume = Math.max(
+        100,
+        Math.round(((perMinute * (1 + 1.5 * position * position)) / 1.5) * (0.5 + random.float())),
+      );
       volumes.push(volume);
       trades.push(Math.max(1, Math.round(volume / random.int(60, 160))));
     }

@@ -10,14 +10,18 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
 
 /** The order object exactly as Alpaca's trading API returns it. */
 export function orderToWire(order: Order): Record<string, unknown> {
-  const filledAvg = order.filledQtyNano > 0n ? formatMoney(mulDivRound(order.filledCostMicro, NANO, order.filledQtyNano)) : null;
+  const filledAvg =
+    order.filledQtyNano > 0n ? formatMoney(mulDivRound(order.filledCostMicro, NANO, order.filledQtyNano)) : null;
   return {
     id: order.id,
     client_order_id: order.clientOrderId,
     created_at: iso(order.createdAt),
     updated_at: iso(order.updatedAt),
     submitted_at: iso(order.submittedAt),
-    filled_at: order.status === 'filled' || order.status === 'partially_filled' || order.filledQtyNano > 0n ? iso(order.filledAt) : null,
+    filled_at:
+      order.status === 'filled' || order.status === 'partially_filled' || order.filledQtyNano > 0n
+        ? iso(order.filledAt)
+        : null,
     expired_at: iso(order.expiredAt),
     canceled_at: iso(order.canceledAt),
     failed_at: null,
@@ -57,7 +61,12 @@ export function previousCloseInstant(now: number): number {
   return sessionOf(previousTradingDay(current.day))?.close ?? current.open;
 }
 
-export function positionToWire(ctx: EngineContext, position: Position, now: number, openSellQty: bigint): Record<string, unknown> {
+export function positionToWire(
+  ctx: EngineContext,
+  position: Position,
+  now: number,
+  openSellQty: bigint,
+): Record<string, unknown> {
   const asset = ctx.assets.get(position.symbol);
   const currentMicro = centsToMicros(ctx.path.priceAt(position.symbol, now));
   const lastdayMicro = centsToMicros(ctx.path.priceAt(position.symbol, previousCloseInstant(now)));
@@ -90,7 +99,8 @@ export function positionToWire(ctx: EngineContext, position: Position, now: numb
 export function openSellQty(account: Account, symbol: string): bigint {
   let total = 0n;
   for (const order of account.orders) {
-    if (order.symbol === symbol && order.side === 'sell' && OPEN_STATUSES.has(order.status)) total += order.reservedQtyNano;
+    if (order.symbol === symbol && order.side === 'sell' && OPEN_STATUSES.has(order.status))
+      total += order.reservedQtyNano;
   }
   return total;
 }
@@ -132,7 +142,8 @@ export function accountToWire(ctx: EngineContext, account: Account, now: number)
   }
   const equity = account.cashMicro + longMarketValue;
   const previousClose = previousCloseInstant(now);
-  const [lastEquity] = previousClose >= account.createdAt ? equitySeries(ctx, account, [previousClose]) : [account.startingCashMicro];
+  const [lastEquity] =
+    previousClose >= account.createdAt ? equitySeries(ctx, account, [previousClose]) : [account.startingCashMicro];
   const power = formatMoney(buyingPower(account));
   return {
     id: account.id,

@@ -18,5 +18,12 @@ export type Query = Record<string, string | undefined>;
 /** Comma-separated list parameter (`symbols=AAPL,MSFT`), upper-cased and de-duplicated. */
 export function symbolList(text: string | undefined): string[] {
   if (!text) return [];
-  return [...new Set(text.split(',').map((part) => part.trim().toUpperCase()).filter((part) => part.length > 0))];
+  return [
+    ...new Set(
+      text
+        .split(',')
+        .map((part) => part.trim().toUpperCase())
+        .filter((part) => part.length > 0),
+    ),
+  ];
 }

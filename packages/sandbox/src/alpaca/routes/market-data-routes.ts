@@ -38,7 +38,8 @@ function pageBars(market: MarketData, symbols: string[], query: Query, now: numb
     if (token && symbol < token.symbol) continue;
     let bars = market.bars(symbol, timeframe, start, end, now);
     if (sort === 'desc') bars = bars.reverse();
-    if (token && symbol === token.symbol) bars = bars.filter((bar) => (sort === 'asc' ? bar.t >= token.t : bar.t <= token.t));
+    if (token && symbol === token.symbol)
+      bars = bars.filter((bar) => (sort === 'asc' ? bar.t >= token.t : bar.t <= token.t));
     for (const bar of bars) {
       if (count === limit) {
         page.nextPageToken = encodePageToken(symbol, bar.t);
@@ -69,7 +70,12 @@ export function registerMarketDataRoutes(app: FastifyInstance, deps: AlpacaRoute
   app.get<{ Params: { symbol: string }; Querystring: Query }>('/v2/stocks/:symbol/bars', async (request) => {
     const symbol = request.params.symbol.toUpperCase();
     const page = pageBars(market, [symbol], request.query, deps.now());
-    return { bars: (page.bars.get(symbol) ?? []).map(barToWire), symbol, next_page_token: page.nextPageToken, currency: 'USD' };
+    return {
+      bars: (page.bars.get(symbol) ?? []).map(barToWire),
+      symbol,
+      next_page_token: page.nextPageToken,
+      currency: 'USD',
+    };
   });
 
   app.get<{ Params: { symbol: string } }>('/v2/stocks/:symbol/bars/latest', async (request) => {

@@ -75,12 +75,15 @@ export function registerTradingRoutes(app: FastifyInstance, deps: AlpacaRouteDep
   app.get<{ Querystring: Query }>('/v2/assets', async (request) => {
     const { status, asset_class: assetClass, exchange } = request.query;
     if (status === 'inactive' || (assetClass !== undefined && assetClass !== 'us_equity')) return [];
-    return [...ctx.assets.values()].filter((asset) => exchange === undefined || asset.exchange === exchange).map(assetToWire);
+    return [...ctx.assets.values()]
+      .filter((asset) => exchange === undefined || asset.exchange === exchange)
+      .map(assetToWire);
   });
 
   app.get<{ Params: { symbol: string } }>('/v2/assets/:symbol', async (request) => {
     const key = request.params.symbol;
-    const asset = ctx.assets.get(key.toUpperCase()) ?? [...ctx.assets.values()].find((candidate) => candidate.id === key);
+    const asset =
+      ctx.assets.get(key.toUpperCase()) ?? [...ctx.assets.values()].find((candidate) => candidate.id === key);
     if (!asset) throw notFound(`asset not found for ${key}`);
     return assetToWire(asset);
   });
@@ -125,7 +128,9 @@ export function registerTradingRoutes(app: FastifyInstance, deps: AlpacaRouteDep
     return orderToWire(order);
   });
 
-  app.get<{ Params: { id: string } }>('/v2/orders/:id', async (request) => orderToWire(findOrder(deps.accountOf(request), request.params.id)));
+  app.get<{ Params: { id: string } }>('/v2/orders/:id', async (request) =>
+    orderToWire(findOrder(deps.accountOf(request), request.params.id)),
+  );
 
   app.patch<{ Params: { id: string }; Body: OrderRequestBody | undefined }>('/v2/orders/:id', async (request) =>
     orderToWire(replaceOrder(ctx, deps.accountOf(request), request.params.id, request.body ?? {}, deps.now())),
@@ -156,7 +161,9 @@ export function registerTradingRoutes(app: FastifyInstance, deps: AlpacaRouteDep
 
   app.get<{ Params: { symbol: string } }>('/v2/positions/:symbol', async (request) => {
     const account = deps.accountOf(request);
-    const position = account.positions.get(request.params.symbol.toUpperCase()) ?? [...account.positions.values()].find((p) => p.assetId === request.params.symbol);
+    const position =
+      account.positions.get(request.params.symbol.toUpperCase()) ??
+      [...account.positions.values()].find((p) => p.assetId === request.params.symbol);
     if (!position) throw notFound('position does not exist');
     return positionToWire(ctx, position, deps.now(), openSellQty(account, position.symbol));
   });
@@ -175,7 +182,13 @@ export function registerTradingRoutes(app: FastifyInstance, deps: AlpacaRouteDep
       if (percent === undefined || percent > 100_000_000n) throw unprocessable('invalid percentage');
       qtyNano = mulDivFloor(position.qtyNano, percent, 100_000_000n);
     }
-    const body = { symbol: position.symbol, qty: formatQty(qtyNano), side: 'sell', type: 'market', time_in_force: 'day' };
+    const body = {
+      symbol: position.symbol,
+      qty: formatQty(qtyNano),
+      side: 'sell',
+      type: 'market',
+      time_in_force: 'day',
+    };
     return orderToWire(submitOrder(ctx, account, body, deps.now()));
   });
 
@@ -187,7 +200,12 @@ export function registerTradingRoutes(app: FastifyInstance, deps: AlpacaRouteDep
     }
     const results = [...account.positions.values()].map((position) => {
       const qty = formatQty(position.qtyNano - openSellQty(account, position.symbol));
-      const order = submitOrder(ctx, account, { symbol: position.symbol, qty, side: 'sell', type: 'market', time_in_force: 'day' }, now);
+      const order = submitOrder(
+        ctx,
+        account,
+        { symbol: position.symbol, qty, side: 'sell', type: 'market', time_in_force: 'day' },
+        now,
+      );
       return { symbol: position.symbol, status: 200, body: orderToWire(order) };
     });
     return reply.code(207).send(results);
@@ -197,7 +215,11 @@ export function registerTradingRoutes(app: FastifyInstance, deps: AlpacaRouteDep
     portfolioHistory(ctx, deps.accountOf(request), request.query, deps.now()),
   );
 
-  const activities = (activityTypes: string[], query: Query, accountRequest: Parameters<AlpacaRouteDeps['accountOf']>[0]) => {
+  const activities = (
+    activityTypes: string[],
+    query: Query,
+    accountRequest: Parameters<AlpacaRouteDeps['accountOf']>[0],
+  ) => {
     const account = deps.accountOf(accountRequest);
     if (activityTypes.length > 0 && !activityTypes.includes('FILL')) return [];
     const direction = query.direction ?? 'desc';
