@@ -136,6 +136,31 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
+describe('ensureStream', () => {
+  it('creates a file stream once when replicas race, then updates it in place', async () => {
+    const name = `FINTECH_S${suffix.toUpperCase()}`;
+    cleanups.push(async () => (await jetstreamManager(shared)).streams.delete(name).catch(() => undefined));
+    const created = await Promise.all(
+      [0, 1, 2].map(() =>
+        ensureStream(shared, { name, subjects: [`fintech.s${suffix}.>`], duplicateWindowMs: 60_000 }),
+      ),
+    );
+    expect(created.map((info) => info.config.storage)).toEqual(['file', 'file', 'file']);
+    expect(created[0]?.config.duplicate_window).toBe(60_000 * 1_000_000);
+
+    const updated = await ensureStream(shared, {
+      name,
+      subjects: [`fintech.s${suffix}.>`, `fintech.t${suffix}.>`],
+      denyDelete: true,
+      denyPurge: true,
+    });
+    expect(updated.config.subjects).toEqual([`fintech.s${suffix}.>`, `fintech.t${suffix}.>`]);
+    expect(updated.config.deny_delete).toBe(true);
+    expect(updated.config.deny_purge).toBe(true);
+    expect(updated.config.duplicate_window).toBe(120_000 * 1_000_000);
+  });
+});
+
 describe('outbox relay', () => {
   it('publishes committed events, and nothing from a rolled-back transaction', async () => {
     const f = await fixture(shared);

@@ -4,6 +4,9 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { nanos } from '@nats-io/transport-node';
 import { jetstreamManager } from './nats';
 
+/** nats-server's JSStreamNameExistErr: a stream with this name but another configuration exists. */
+const STREAM_NAME_IN_USE = 10058;
+
 /** Options of {@link ensureStream}. */
 export interface EnsureStreamOptions {
   /** The stream name, one per domain: `FINTECH_AUTH`. */
@@ -41,7 +44,7 @@ export async function ensureStream(nats: NatsConnection, options: EnsureStreamOp
       return await jsm.streams.add({ name: options.name, storage: StorageType.File, ...config });
     } catch (addErr) {
       // Another replica created it between the two calls; fall through to the update.
-      if (!(addErr instanceof JetStreamApiError)) throw addErr;
+      if (!(addErr instanceof JetStreamApiError && addErr.code === STREAM_NAME_IN_USE)) throw addErr;
     }
   }
   return jsm.streams.update(options.name, config);
