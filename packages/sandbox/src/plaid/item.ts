@@ -34,6 +34,9 @@ export interface ItemInit {
   accounts: AccountState[];
 }
 
+/** Plaid's timestamp format: ISO 8601 in UTC without fractional seconds (`YYYY-MM-DDTHH:mm:ssZ`). */
+export const plaidTimestamp = (at: Date): string => at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
 const round2 = (value: number): number => Math.round(value * 100) / 100;
 
 export class PlaidItem {
@@ -192,7 +195,7 @@ export class PlaidItem {
       consented_products: [...this.billedProducts],
       consent_expiration_time: null,
       update_type: 'background',
-      created_at: this.createdAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      created_at: plaidTimestamp(this.createdAt),
     };
   }
 }

@@ -11,7 +11,7 @@ import {
 } from './data-generator.js';
 import { plaidErrors } from './errors.js';
 import { createInstitutions, type InstitutionRecord } from './institutions.js';
-import { PlaidItem } from './item.js';
+import { PlaidItem, plaidTimestamp } from './item.js';
 import { SeededRandom } from './random.js';
 import { WebhookDispatcher, type PlaidWebhook } from './webhook-dispatcher.js';
 import type { WebhookSigner } from './webhook-signer.js';
@@ -254,7 +254,7 @@ export class PlaidBackend {
           webhook_code: code,
           ...base,
           reason: 'INSTITUTION_TOKEN_EXPIRATION',
-          disconnect_time: new Date(this.clock.now().getTime() + 7 * 86_400_000).toISOString(),
+          disconnect_time: plaidTimestamp(new Date(this.clock.now().getTime() + 7 * 86_400_000)),
         };
       case 'NEW_ACCOUNTS_AVAILABLE':
       case 'USER_PERMISSION_REVOKED':

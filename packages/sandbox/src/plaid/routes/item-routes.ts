@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { plaidErrors } from '../errors.js';
+import { plaidTimestamp } from '../item.js';
 import type { PlaidBackend } from '../plaid-backend.js';
 import type { Product } from '../wire-types.js';
 import { plaidRoute } from './plaid-route.js';
@@ -60,11 +61,11 @@ export function registerItemRoutes(app: FastifyInstance, backend: PlaidBackend):
       status: {
         investments: null,
         transactions: {
-          last_successful_update: item.lastSuccessfulUpdate.toISOString(),
+          last_successful_update: plaidTimestamp(item.lastSuccessfulUpdate),
           last_failed_update: null,
         },
         last_webhook: item.lastWebhook
-          ? { sent_at: item.lastWebhook.sentAt.toISOString(), code_sent: item.lastWebhook.code }
+          ? { sent_at: plaidTimestamp(item.lastWebhook.sentAt), code_sent: item.lastWebhook.code }
           : null,
       },
     };
