@@ -317,6 +317,68 @@ describe('alpaca emulator through @alpacahq/alpaca-trade-api', () => {
     expect(wholeOnly.status).toBe(422);
   });
 
+  it('fills large orders against minute volume: partial fills, IOC remainder canceled, FOK all or nothing', async () => {
+    const alpaca = sandboxClient(harness.baseUrl, freshKey());
+    harness.emulator.setPrice('AGG', '1.00');
+    const large = { symbol: 'AGG', qty: 9_000, side: 'buy' } as const;
+    const ioc = await alpaca.trading.orders.market({ ...large, timeInForce: 'ioc' });
+    const fok = await alpaca.trading.orders.market({ ...large, timeInForce: 'fok' });
+    const day = await alpaca.trading.orders.market(large);
+
+    const iocAfter = await alpaca.trading.orders.getOrderByOrderID({ orderId: ioc.id ?? '' });
+    expect(iocAfter.status).toBe('canceled');
+    expect(Number(iocAfter.filledQty)).toBeGreaterThan(0);
+    expect(Number(iocAfter.filledQty)).toBeLessThan(9_000);
+    expect(Number.isInteger(Number(iocAfter.filledQty))).toBe(true);
+    expect(await alpaca.trading.orders.getOrderByOrderID({ orderId: fok.id ?? '' })).toMatchObject({
+      status: 'canceled',
+      filledQty: '0',
+    });
+    expect((await alpaca.trading.orders.getOrderByOrderID({ orderId: day.id ?? '' })).status).toBe('partially_filled');
+
+    harness.emulator.advance(60 * 60_000);
+    expect(await alpaca.trading.orders.getOrderByOrderID({ orderId: day.id ?? '' })).toMatchObject({
+      status: 'filled',
+      filledQty: '9000',
+    });
+    const position = await alpaca.trading.positions.getOpenPosition({ symbolOrAssetId: 'AGG' });
+    expect(Number(position.qty)).toBe(9_000 + Number(iocAfter.filledQty));
+  });
+
+  it('replaces an open order and tracks a trailing stop', async () => {
+    const alpaca = sandboxClient(harness.baseUrl, freshKey());
+    harness.emulator.setPrice('XOM', '100.00');
+    await alpaca.trading.orders.market({ symbol: 'XOM', qty: 10, side: 'buy' });
+    const stop = await alpaca.trading.orders.trailingStop({
+      symbol: 'XOM',
+      qty: 10,
+      side: 'sell',
+      trailPrice: '2',
+      timeInForce: 'gtc',
+    });
+    harness.emulator.advance(60_000);
+    harness.emulator.setPrice('XOM', '105.00');
+    harness.emulator.advance(60_000);
+    expect(await alpaca.trading.orders.getOrderByOrderID({ orderId: stop.id ?? '' })).toMatchObject({
+      status: 'new',
+      hwm: '105',
+      stopPrice: '103',
+    });
+
+    const replaced = await alpaca.trading.orders.patchOrderByOrderId({
+      orderId: stop.id ?? '',
+      patchOrderRequest: { trail: '1' },
+    });
+    expect(replaced).toMatchObject({ replaces: stop.id, trailPrice: '1' });
+    expect((await alpaca.trading.orders.getOrderByOrderID({ orderId: stop.id ?? '' })).status).toBe('replaced');
+
+    harness.emulator.advance(60_000);
+    harness.emulator.setPrice('XOM', '103.50');
+    const triggered = await alpaca.trading.orders.getOrderByOrderID({ orderId: replaced.id ?? '' });
+    expect(triggered).toMatchObject({ status: 'filled', filledAvgPrice: '103.5' });
+    expect(await alpaca.trading.positions.getAllOpenPositions()).toEqual([]);
+  });
+
   it('queues a market order placed while closed and fills it at the next open', async () => {
     const alpaca = sandboxClient(harness.baseUrl, freshKey());
     harness.clock.set(new Date('2026-03-13T22:00:00Z'));

@@ -414,7 +414,8 @@ function trailingStopPrice(order: Order, hwm: bigint): bigint {
   const direction = order.side === 'sell' ? -1n : 1n;
   if (order.trailPriceMicro !== null) return hwm + direction * order.trailPriceMicro;
   const percent = parseDecimal(order.trailPercent ?? '0', 6) ?? 0n;
-  return hwm + direction * mulDivRound(hwm, percent, 100_000_000n);
+  // The stop follows the high-water mark in whole cents.
+  return mulDivRound(hwm + direction * mulDivRound(hwm, percent, 100_000_000n), 1n, 10_000n) * 10_000n;
 }
 
 function addToPosition(account: Account, order: Order, qty: bigint, cost: bigint): void {
@@ -509,7 +510,8 @@ function evaluate(ctx: EngineContext, account: Account, order: Order, at: number
     qty = (order.qtyNano ?? 0n) - order.filledQtyNano;
     const auction = order.timeInForce === 'opg' || order.timeInForce === 'cls';
     if (!auction) {
-      const cap = (BigInt(ctx.path.minuteVolumeAt(order.symbol, at)) * NANO) / LIQUIDITY_DIVISOR;
+      // Whole shares only, so a whole-share order never ends up with a fractional fill.
+      const cap = (BigInt(ctx.path.minuteVolumeAt(order.symbol, at)) / LIQUIDITY_DIVISOR) * NANO;
       if (order.timeInForce === 'fok' && qty > cap) return;
       qty = minBigInt(qty, cap);
     }

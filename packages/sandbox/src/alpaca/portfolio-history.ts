@@ -122,7 +122,12 @@ export function portfolioHistory(
     profit_loss: equity.map((value) => dollars(value - baseValue)),
     profit_loss_pct: equity.map((value) => Number(formatRatio(value - baseValue, baseValue, 6))),
     base_value: dollars(baseValue),
-    base_value_asof: baseInstant !== undefined ? formatDateString(easternDay(baseInstant)) : undefined,
+    // Per Alpaca, base_value_asof is only present when the base is a closing equity; a newer account is measured
+    // against its first value (here: its starting cash).
+    base_value_asof:
+      baseInstant !== undefined && baseInstant >= account.createdAt
+        ? formatDateString(easternDay(baseInstant))
+        : undefined,
     timeframe,
   };
 }

@@ -181,6 +181,7 @@ export function registerTradingRoutes(app: FastifyInstance, deps: AlpacaRouteDep
       const percent = parseDecimal(request.query.percentage, 6);
       if (percent === undefined || percent > 100_000_000n) throw unprocessable('invalid percentage');
       qtyNano = mulDivFloor(position.qtyNano, percent, 100_000_000n);
+      if (!ctx.assets.get(position.symbol)?.fractionable) qtyNano -= qtyNano % 1_000_000_000n;
     }
     const body = {
       symbol: position.symbol,
