@@ -69,8 +69,7 @@ export function providerErrorBody(provider: ProviderName, status: FaultStatus, r
           error: {
             type: 'invalid_request_error',
             code: 'rate_limit',
-            message:
-              'Too many requests hit the API too quickly. We recommend an exponential backoff of your requests.',
+            message: 'Too many requests hit the API too quickly. We recommend an exponential backoff of your requests.',
             doc_url: 'https://stripe.com/docs/error-codes/rate-limit',
           },
         }

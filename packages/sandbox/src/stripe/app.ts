@@ -4,7 +4,7 @@ import { DEFAULT_API_VERSION, type StripeContext } from './context.js';
 import { StripeApiError, type StripeErrorBody } from './errors.js';
 import { expandResponse } from './expand.js';
 import { parseForm, type FormRecord } from './form.js';
-import type { createIdempotencyStore} from './idempotency.js';
+import type { createIdempotencyStore } from './idempotency.js';
 import { canonicalParams, type SavedResponse } from './idempotency.js';
 import { params } from './params.js';
 import type { Route } from './router.js';
@@ -35,10 +35,12 @@ function apiKeyOf(request: FastifyRequest): string {
   const [scheme, credentials = ''] = header.split(' ', 2);
   let key = '';
   if (scheme?.toLowerCase() === 'bearer') key = credentials.trim();
-  else if (scheme?.toLowerCase() === 'basic') key = Buffer.from(credentials, 'base64').toString('utf8').split(':')[0] ?? '';
+  else if (scheme?.toLowerCase() === 'basic')
+    key = Buffer.from(credentials, 'base64').toString('utf8').split(':')[0] ?? '';
   if (!key) throw authError(NO_KEY_MESSAGE);
   if (!/^(sk|rk)_test_[A-Za-z0-9_]+$/.test(key)) {
-    const redacted = key.length > 12 ? `${key.slice(0, 8)}${'*'.repeat(Math.max(0, key.length - 12))}${key.slice(-4)}` : key;
+    const redacted =
+      key.length > 12 ? `${key.slice(0, 8)}${'*'.repeat(Math.max(0, key.length - 12))}${key.slice(-4)}` : key;
     throw authError(`Invalid API Key provided: ${redacted}`);
   }
   return key;
@@ -50,7 +52,10 @@ function headerValue(request: FastifyRequest, name: string): string | undefined 
 }
 
 function errorResponse(error: StripeApiError, requestId: string): SavedResponse {
-  const body: StripeErrorBody = { ...error.body, request_log_url: `https://dashboard.stripe.com/test/logs/${requestId}` };
+  const body: StripeErrorBody = {
+    ...error.body,
+    request_log_url: `https://dashboard.stripe.com/test/logs/${requestId}`,
+  };
   return { status: error.status, body: JSON.stringify({ error: body }, null, 2), headers: error.headers, requestId };
 }
 
@@ -106,7 +111,12 @@ export function buildStripeApp(options: StripeAppOptions): FastifyInstance {
             response = execute(route, request, requestId, apiVersion);
           } else {
             const fingerprint = canonicalParams(request.body ?? {});
-            const decision = idempotency.begin(apiKey, key, `${route.method} ${request.url.split('?')[0]}`, fingerprint);
+            const decision = idempotency.begin(
+              apiKey,
+              key,
+              `${route.method} ${request.url.split('?')[0]}`,
+              fingerprint,
+            );
             if (decision.kind === 'replay') {
               return send(reply, {
                 ...decision.response,

@@ -127,8 +127,10 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
       const status = (error as { statusCode?: number }).statusCode ?? 500;
       return reply.code(status).send({ error: { type: 'api_error', message: (error as Error).message } });
     });
-    instance.post<{ Body: { url: string; secret?: string; enabled_events?: string[] } }>('/webhook_endpoints', async (request) =>
-      emulator.addWebhookEndpoint(request.body.url, request.body.secret, request.body.enabled_events),
+    instance.post<{ Body: { url: string; secret?: string; enabled_events?: string[] } }>(
+      '/webhook_endpoints',
+      async (request) =>
+        emulator.addWebhookEndpoint(request.body.url, request.body.secret, request.body.enabled_events),
     );
     instance.post('/webhooks/flush', async () => {
       await sender.flush();

@@ -9,16 +9,15 @@ import type { ApiList } from './types.js';
 export function paginate<T extends { id: string }>(items: T[], input: Params, url: string): ApiList<T> {
   const limit = input.int('limit') ?? 10;
   if (limit < 1 || limit > 100) {
-    throw parameterError(
-      'Invalid limit: must be an integer between 1 and 100',
-      'limit',
-      'parameter_invalid_integer',
-    );
+    throw parameterError('Invalid limit: must be an integer between 1 and 100', 'limit', 'parameter_invalid_integer');
   }
   const startingAfter = input.string('starting_after');
   const endingBefore = input.string('ending_before');
   if (startingAfter && endingBefore) {
-    throw parameterError('You may only specify one of these parameters: ending_before, starting_after.', 'ending_before');
+    throw parameterError(
+      'You may only specify one of these parameters: ending_before, starting_after.',
+      'ending_before',
+    );
   }
   const indexOf = (id: string, param: string) => {
     const index = items.findIndex((item) => item.id === id);

@@ -30,7 +30,8 @@ export function params(raw: FormRecord, prefix = ''): Params {
   const scalar = (key: string): string | undefined => {
     const value = raw[key];
     if (value === undefined) return undefined;
-    if (typeof value !== 'string') throw parameterError(`Invalid string: ${name(key)}`, name(key), 'parameter_invalid_string');
+    if (typeof value !== 'string')
+      throw parameterError(`Invalid string: ${name(key)}`, name(key), 'parameter_invalid_string');
     return value;
   };
   const integer = (key: string): number | undefined => {
@@ -67,7 +68,8 @@ export function params(raw: FormRecord, prefix = ''): Params {
       const value = scalar(key);
       if (value === undefined || value === '') return undefined;
       const parsed = Number(value);
-      if (!Number.isFinite(parsed)) throw parameterError(`Invalid decimal: ${value}`, name(key), 'parameter_invalid_decimal');
+      if (!Number.isFinite(parsed))
+        throw parameterError(`Invalid decimal: ${value}`, name(key), 'parameter_invalid_decimal');
       return parsed;
     },
     bool(key) {
@@ -110,7 +112,8 @@ export function params(raw: FormRecord, prefix = ''): Params {
       if (value === '') return [];
       const items = Array.isArray(value) ? value : typeof value === 'object' ? Object.values(value) : [value];
       return items.map((item, index) => {
-        if (typeof item !== 'string') throw parameterError(`Invalid string: ${name(key)}[${index}]`, `${name(key)}[${index}]`);
+        if (typeof item !== 'string')
+          throw parameterError(`Invalid string: ${name(key)}[${index}]`, `${name(key)}[${index}]`);
         return item;
       });
     },

@@ -39,7 +39,14 @@ const CARDS: TestCard[] = [
   { name: 'mastercard_prepaid', number: '5105105105105100', brand: 'mastercard', funding: 'prepaid', country: 'US' },
   { name: 'amex', number: '378282246310005', brand: 'amex', funding: 'credit', country: 'US' },
   { name: 'discover', number: '6011111111111117', brand: 'discover', funding: 'credit', country: 'US' },
-  { name: 'chargeDeclined', number: '4000000000000002', brand: 'visa', funding: 'credit', country: 'US', decline: declined(true) },
+  {
+    name: 'chargeDeclined',
+    number: '4000000000000002',
+    brand: 'visa',
+    funding: 'credit',
+    country: 'US',
+    decline: declined(true),
+  },
   {
     name: 'chargeDeclinedInsufficientFunds',
     number: '4000000000009995',
@@ -73,7 +80,12 @@ const CARDS: TestCard[] = [
     brand: 'visa',
     funding: 'credit',
     country: 'US',
-    decline: { code: 'expired_card', declineCode: 'expired_card', message: 'Your card has expired.', failsOnAttach: true },
+    decline: {
+      code: 'expired_card',
+      declineCode: 'expired_card',
+      message: 'Your card has expired.',
+      failsOnAttach: true,
+    },
   },
   {
     name: 'chargeDeclinedIncorrectCvc',
@@ -102,7 +114,14 @@ const CARDS: TestCard[] = [
     },
   },
   // Attaching succeeds; every charge fails. Stripe's card for testing declines of a saved card.
-  { name: 'chargeCustomerFail', number: '4000000000000341', brand: 'visa', funding: 'credit', country: 'US', decline: declined(false) },
+  {
+    name: 'chargeCustomerFail',
+    number: '4000000000000341',
+    brand: 'visa',
+    funding: 'credit',
+    country: 'US',
+    decline: declined(false),
+  },
   {
     name: 'authenticationRequired',
     number: '4000002760003184',

@@ -24,7 +24,12 @@ export interface Customer {
   description: string | null;
   email: string | null;
   invoice_prefix: string;
-  invoice_settings: { custom_fields: null; default_payment_method: string | null; footer: null; rendering_options: null };
+  invoice_settings: {
+    custom_fields: null;
+    default_payment_method: string | null;
+    footer: null;
+    rendering_options: null;
+  };
   livemode: false;
   metadata: Metadata;
   name: string | null;
@@ -195,7 +200,10 @@ export interface Refund {
   charge: string;
   created: number;
   currency: string;
-  destination_details: { type: 'card'; card: { reference_status: 'pending'; reference_type: 'acquirer_reference_number'; type: 'refund' } };
+  destination_details: {
+    type: 'card';
+    card: { reference_status: 'pending'; reference_type: 'acquirer_reference_number'; type: 'refund' };
+  };
   metadata: Metadata;
   payment_intent: string | null;
   reason: 'duplicate' | 'fraudulent' | 'requested_by_customer' | null;
@@ -241,7 +249,8 @@ export interface SetupIntent {
   payment_method: string | null;
   payment_method_types: string[];
   single_use_mandate: null;
-  status: 'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'processing' | 'canceled' | 'succeeded';
+  status:
+    'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'processing' | 'canceled' | 'succeeded';
   usage: 'off_session' | 'on_session';
 }
 
@@ -315,14 +324,7 @@ export interface SubscriptionItem {
 }
 
 export type SubscriptionStatus =
-  | 'incomplete'
-  | 'incomplete_expired'
-  | 'trialing'
-  | 'active'
-  | 'past_due'
-  | 'canceled'
-  | 'unpaid'
-  | 'paused';
+  'incomplete' | 'incomplete_expired' | 'trialing' | 'active' | 'past_due' | 'canceled' | 'unpaid' | 'paused';
 
 export interface Subscription {
   id: string;

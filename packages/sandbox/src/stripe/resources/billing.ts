@@ -18,10 +18,15 @@ function requireMeter(ctx: StripeContext, id: string): Meter {
 function createMeter(ctx: StripeContext, input: Params): Meter {
   const eventName = input.requiredString('event_name');
   const aggregation = input.object('default_aggregation');
-  if (!aggregation) throw parameterError('Missing required param: default_aggregation.', 'default_aggregation', 'parameter_missing');
+  if (!aggregation)
+    throw parameterError('Missing required param: default_aggregation.', 'default_aggregation', 'parameter_missing');
   const formula = aggregation.oneOf('formula', ['count', 'sum', 'last'] as const);
   if (!formula) {
-    throw parameterError('Missing required param: default_aggregation[formula].', 'default_aggregation[formula]', 'parameter_missing');
+    throw parameterError(
+      'Missing required param: default_aggregation[formula].',
+      'default_aggregation[formula]',
+      'parameter_missing',
+    );
   }
   if (ctx.store.meters.all().some((meter) => meter.event_name === eventName && meter.status === 'active')) {
     throw invalidRequest(`An active meter with event_name \`${eventName}\` already exists.`, { param: 'event_name' });
@@ -60,7 +65,13 @@ function eventsOf(ctx: StripeContext, meter: Meter, customerId: string, start: n
 }
 
 /** Usage of a customer on a meter over a period, aggregated with the meter's formula. */
-export function aggregateUsage(ctx: StripeContext, meter: Meter, customerId: string, start: number, end: number): number {
+export function aggregateUsage(
+  ctx: StripeContext,
+  meter: Meter,
+  customerId: string,
+  start: number,
+  end: number,
+): number {
   const events = eventsOf(ctx, meter, customerId, start, end);
   const values = events.map((event) => Number(event.payload[meter.value_settings.event_payload_key] ?? 0));
   switch (meter.default_aggregation.formula) {
@@ -91,7 +102,8 @@ function createMeterEvent(ctx: StripeContext, input: Params): MeterEvent {
       'timestamp',
     );
   }
-  const identifier = input.string('identifier') ?? ctx.random.fork(`meter-event:${ctx.store.meterEvents.length}`).hex(32);
+  const identifier =
+    input.string('identifier') ?? ctx.random.fork(`meter-event:${ctx.store.meterEvents.length}`).hex(32);
   const duplicate = ctx.store.meterEvents.find(
     (event) => event.identifier === identifier && event.created > now - IDENTIFIER_WINDOW_SECONDS,
   );
@@ -99,7 +111,11 @@ function createMeterEvent(ctx: StripeContext, input: Params): MeterEvent {
     // What Stripe answers to a repeated identifier: a 400 it marks as not worth retrying.
     throw new StripeApiError(
       400,
-      { type: 'invalid_request_error', message: `An event already exists with identifier ${identifier}.`, param: 'identifier' },
+      {
+        type: 'invalid_request_error',
+        message: `An event already exists with identifier ${identifier}.`,
+        param: 'identifier',
+      },
       true,
       { 'stripe-should-retry': 'false' },
     );

@@ -46,7 +46,11 @@ export function createInvoice(
     metadata: {},
     parent: {
       type: 'subscription_item_details',
-      subscription_item_details: { proration: draft.proration, subscription: subscription.id, subscription_item: draft.item.id },
+      subscription_item_details: {
+        proration: draft.proration,
+        subscription: subscription.id,
+        subscription_item: draft.item.id,
+      },
     },
     period: draft.period,
     pricing: {
@@ -233,7 +237,11 @@ export const invoiceRoutes: Route[] = [
       return paginate(items, input, '/v1/invoices');
     },
   },
-  { method: 'GET', path: '/v1/invoices/:id', handler: (ctx, { path }) => requireInvoice(ctx, path.id ?? '', 'invoice') },
+  {
+    method: 'GET',
+    path: '/v1/invoices/:id',
+    handler: (ctx, { path }) => requireInvoice(ctx, path.id ?? '', 'invoice'),
+  },
   {
     method: 'GET',
     path: '/v1/invoices/:id/lines',

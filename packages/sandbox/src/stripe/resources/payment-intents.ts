@@ -1,12 +1,5 @@
 import type { StripeContext } from '../context.js';
-import {
-  type StripeApiError,
-  cardError,
-  docUrl,
-  invalidRequest,
-  parameterError,
-  unexpectedState,
-} from '../errors.js';
+import { type StripeApiError, cardError, docUrl, invalidRequest, parameterError, unexpectedState } from '../errors.js';
 import { paginate, timestampFilter } from '../list.js';
 import { requireCustomer, requirePaymentIntent } from '../lookup.js';
 import { formatAmount, minimumChargeAmount } from '../money.js';
@@ -130,7 +123,11 @@ export interface ConfirmOptions {
  * Run one payment attempt with the intent's PaymentMethod. Returns the 402 error to raise when the card is declined
  * (the intent is already updated and saved by then), or null.
  */
-export function attemptPayment(ctx: StripeContext, intent: PaymentIntent, options: ConfirmOptions): StripeApiError | null {
+export function attemptPayment(
+  ctx: StripeContext,
+  intent: PaymentIntent,
+  options: ConfirmOptions,
+): StripeApiError | null {
   const paymentMethod = intent.payment_method ? ctx.store.paymentMethods.get(intent.payment_method) : undefined;
   if (!paymentMethod) {
     throw unexpectedState(
@@ -226,11 +223,15 @@ export function createPaymentIntent(ctx: StripeContext, input: Params): PaymentI
     application: null,
     application_fee_amount: input.int('application_fee_amount') ?? null,
     automatic_payment_methods: automatic
-      ? { allow_redirects: automatic.oneOf('allow_redirects', ['always', 'never'] as const) ?? 'always', enabled: automatic.bool('enabled') ?? false }
+      ? {
+          allow_redirects: automatic.oneOf('allow_redirects', ['always', 'never'] as const) ?? 'always',
+          enabled: automatic.bool('enabled') ?? false,
+        }
       : null,
     canceled_at: null,
     cancellation_reason: null,
-    capture_method: input.oneOf('capture_method', ['automatic', 'automatic_async', 'manual'] as const) ?? 'automatic_async',
+    capture_method:
+      input.oneOf('capture_method', ['automatic', 'automatic_async', 'manual'] as const) ?? 'automatic_async',
     client_secret: `${id}_secret_${ctx.random.base62(25)}`,
     confirmation_method: input.oneOf('confirmation_method', ['automatic', 'manual'] as const) ?? 'automatic',
     created: ctx.now(),
@@ -255,7 +256,10 @@ export function createPaymentIntent(ctx: StripeContext, input: Params): PaymentI
     statement_descriptor_suffix: input.string('statement_descriptor_suffix') ?? null,
     status: 'requires_payment_method',
     transfer_data: transferData
-      ? { destination: transferData.requiredString('destination'), ...(transferData.has('amount') ? { amount: transferData.requiredInt('amount') } : {}) }
+      ? {
+          destination: transferData.requiredString('destination'),
+          ...(transferData.has('amount') ? { amount: transferData.requiredInt('amount') } : {}),
+        }
       : null,
     transfer_group: input.string('transfer_group') ?? null,
   };
@@ -271,7 +275,9 @@ export function createPaymentIntent(ctx: StripeContext, input: Params): PaymentI
 
 function update(ctx: StripeContext, intent: PaymentIntent, input: Params): PaymentIntent {
   const final = intent.status === 'succeeded' || intent.status === 'canceled';
-  const changesPayment = ['amount', 'currency', 'customer', 'payment_method', 'capture_method'].some((key) => input.has(key));
+  const changesPayment = ['amount', 'currency', 'customer', 'payment_method', 'capture_method'].some((key) =>
+    input.has(key),
+  );
   if (final && changesPayment) {
     throw unexpectedState(
       `This PaymentIntent's ${['amount', 'currency', 'customer', 'payment_method', 'capture_method'].find((key) => input.has(key))} could not be updated because it has a status of ${intent.status}. You may only update the amount of a PaymentIntent with one of the following statuses: requires_payment_method, requires_confirmation, requires_action.`,
@@ -288,7 +294,8 @@ function update(ctx: StripeContext, intent: PaymentIntent, input: Params): Payme
   if (customerId) intent.customer = requireCustomer(ctx, customerId).id;
   if (input.has('description')) intent.description = input.nullableString('description') ?? null;
   if (input.has('receipt_email')) intent.receipt_email = input.nullableString('receipt_email') ?? null;
-  intent.capture_method = input.oneOf('capture_method', ['automatic', 'automatic_async', 'manual'] as const) ?? intent.capture_method;
+  intent.capture_method =
+    input.oneOf('capture_method', ['automatic', 'automatic_async', 'manual'] as const) ?? intent.capture_method;
   intent.metadata = input.metadata(intent.metadata);
   setPaymentMethod(ctx, intent, input);
   const previous: Record<string, unknown> = {};
@@ -337,7 +344,12 @@ function cancel(ctx: StripeContext, intent: PaymentIntent, input: Params): Payme
       `You cannot cancel this PaymentIntent because it has a status of ${intent.status}. Only a PaymentIntent with one of the following statuses may be canceled: ${CANCELABLE.join(', ')}.`,
     );
   }
-  const reason = input.oneOf('cancellation_reason', ['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'] as const);
+  const reason = input.oneOf('cancellation_reason', [
+    'duplicate',
+    'fraudulent',
+    'requested_by_customer',
+    'abandoned',
+  ] as const);
   if (intent.status === 'requires_capture' && intent.latest_charge) {
     // Canceling an authorized payment releases the hold: the uncaptured charge ends fully refunded.
     const charge = ctx.store.charges.get(intent.latest_charge);
@@ -360,7 +372,11 @@ function cancel(ctx: StripeContext, intent: PaymentIntent, input: Params): Payme
  * success the payment proceeds (succeeded or requires_capture), on failure the intent returns to
  * requires_payment_method with `payment_intent_authentication_failure`.
  */
-export function completeAuthentication(ctx: StripeContext, intentId: string, outcome: 'succeed' | 'fail'): PaymentIntent {
+export function completeAuthentication(
+  ctx: StripeContext,
+  intentId: string,
+  outcome: 'succeed' | 'fail',
+): PaymentIntent {
   const intent = requirePaymentIntent(ctx, intentId);
   if (intent.status !== 'requires_action') {
     throw unexpectedState(`This PaymentIntent has a status of ${intent.status}, not requires_action.`);
@@ -401,7 +417,11 @@ export const paymentIntentRoutes: Route[] = [
   { method: 'POST', path: '/v1/payment_intents', handler: (ctx, { input }) => createPaymentIntent(ctx, input) },
   { method: 'GET', path: '/v1/payment_intents', handler: (ctx, { input }) => list(ctx, input) },
   { method: 'GET', path: '/v1/payment_intents/:id', handler: (ctx, { path }) => byId(ctx, path.id) },
-  { method: 'POST', path: '/v1/payment_intents/:id', handler: (ctx, { path, input }) => update(ctx, byId(ctx, path.id), input) },
+  {
+    method: 'POST',
+    path: '/v1/payment_intents/:id',
+    handler: (ctx, { path, input }) => update(ctx, byId(ctx, path.id), input),
+  },
   {
     method: 'POST',
     path: '/v1/payment_intents/:id/confirm',
@@ -418,4 +438,3 @@ export const paymentIntentRoutes: Route[] = [
     handler: (ctx, { path, input }) => cancel(ctx, byId(ctx, path.id), input),
   },
 ];
-

@@ -86,10 +86,9 @@ export function resolvePaymentMethod(ctx: StripeContext, idOrToken: string, para
 export function attachPaymentMethod(ctx: StripeContext, paymentMethod: PaymentMethod, customerId: string): void {
   if (paymentMethod.customer === customerId) return;
   if (paymentMethod.customer !== null) {
-    throw invalidRequest(
-      'The payment method you provided has already been attached to a customer.',
-      { param: 'payment_method' },
-    );
+    throw invalidRequest('The payment method you provided has already been attached to a customer.', {
+      param: 'payment_method',
+    });
   }
   const decline = testCardOf(paymentMethod).decline;
   if (decline?.failsOnAttach) {
@@ -111,7 +110,11 @@ function create(ctx: StripeContext, input: Params): PaymentMethod {
   const testCard = token ? testCardByToken(token) : number ? testCardByNumber(number) : undefined;
   if (!testCard) {
     if (token) throw resourceMissing('token', token, 'card[token]');
-    if (number) throw cardError({ code: 'incorrect_number', declineCode: 'incorrect_number', message: 'Your card number is incorrect.' }, { param: 'card[number]' });
+    if (number)
+      throw cardError(
+        { code: 'incorrect_number', declineCode: 'incorrect_number', message: 'Your card number is incorrect.' },
+        { param: 'card[number]' },
+      );
     throw parameterError('Missing required param: card[token].', 'card[token]', 'parameter_missing');
   }
   return createPaymentMethodFromCard(ctx, testCard, {

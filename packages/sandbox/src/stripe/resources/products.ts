@@ -45,7 +45,8 @@ function createProduct(ctx: StripeContext, input: Params): Product {
 function recurring(input: Params | undefined): Recurring | null {
   if (!input) return null;
   const interval = input.oneOf('interval', ['day', 'week', 'month', 'year'] as const);
-  if (!interval) throw parameterError('Missing required param: recurring[interval].', 'recurring[interval]', 'parameter_missing');
+  if (!interval)
+    throw parameterError('Missing required param: recurring[interval].', 'recurring[interval]', 'parameter_missing');
   return {
     interval,
     interval_count: input.int('interval_count') ?? 1,
@@ -74,10 +75,7 @@ export function createPrice(ctx: StripeContext, input: Params, productId?: strin
     const holder = ctx.store.prices.all().find((price) => price.lookup_key === lookupKey);
     if (holder) {
       if (!input.bool('transfer_lookup_key')) {
-        throw parameterError(
-          `A price (\`${holder.id}\`) already uses that lookup key.`,
-          'lookup_key',
-        );
+        throw parameterError(`A price (\`${holder.id}\`) already uses that lookup key.`, 'lookup_key');
       }
       holder.lookup_key = null;
     }

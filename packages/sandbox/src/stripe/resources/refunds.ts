@@ -16,15 +16,18 @@ function chargeToRefund(ctx: StripeContext, input: Params): Charge {
   }
   if (chargeId) return requireCharge(ctx, chargeId);
   if (!intentId) {
-    throw parameterError('One of the following params should be provided for this request: payment_intent or charge.', 'charge');
+    throw parameterError(
+      'One of the following params should be provided for this request: payment_intent or charge.',
+      'charge',
+    );
   }
   const intent = requirePaymentIntent(ctx, intentId, 'payment_intent');
   const charge = intent.latest_charge ? ctx.store.charges.get(intent.latest_charge) : undefined;
   if (!charge || charge.status !== 'succeeded') {
-    throw invalidRequest(
-      `This PaymentIntent (${intent.id}) does not have a successful charge to refund.`,
-      { param: 'payment_intent', code: 'charge_not_refundable' },
-    );
+    throw invalidRequest(`This PaymentIntent (${intent.id}) does not have a successful charge to refund.`, {
+      param: 'payment_intent',
+      code: 'charge_not_refundable',
+    });
   }
   return charge;
 }
@@ -42,7 +45,9 @@ function create(ctx: StripeContext, input: Params): Refund {
     throw invalidRequest(`Charge ${charge.id} has already been refunded.`, { code: 'charge_already_refunded' });
   }
   if (charge.disputed) {
-    throw invalidRequest(`Charge ${charge.id} has been charged back; cannot issue a refund.`, { code: 'charge_disputed' });
+    throw invalidRequest(`Charge ${charge.id} has been charged back; cannot issue a refund.`, {
+      code: 'charge_disputed',
+    });
   }
   const amount = input.int('amount') ?? remaining;
   if (amount <= 0) throw parameterError('Invalid positive integer', 'amount', 'parameter_invalid_integer');

@@ -7,7 +7,11 @@ import type { Route } from '../router.js';
 import type { SetupIntent } from '../types.js';
 import { attachPaymentMethod, resolvePaymentMethod, testCardOf } from './payment-methods.js';
 
-const CONFIRMABLE: Array<SetupIntent['status']> = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
+const CONFIRMABLE: Array<SetupIntent['status']> = [
+  'requires_payment_method',
+  'requires_confirmation',
+  'requires_action',
+];
 
 function retrieve(ctx: StripeContext, id: string): SetupIntent {
   const intent = ctx.store.setupIntents.get(id);
@@ -37,7 +41,10 @@ function confirmSetup(ctx: StripeContext, intent: SetupIntent, returnUrl: string
     intent.next_action = returnUrl
       ? {
           type: 'redirect_to_url',
-          redirect_to_url: { return_url: returnUrl, url: `https://hooks.stripe.com/3d_secure_2/hosted?setup_intent=${intent.id}` },
+          redirect_to_url: {
+            return_url: returnUrl,
+            url: `https://hooks.stripe.com/3d_secure_2/hosted?setup_intent=${intent.id}`,
+          },
         }
       : {
           type: 'use_stripe_sdk',

@@ -19,7 +19,11 @@ const pendingProrations = new WeakMap<Subscription, LineDraft[]>();
  * The end of a period that starts at `start`: whole calendar months or years keep the anchor's day of month, clamped
  * to the month's length (a subscription anchored on the 31st renews on the 30th in April), as Stripe bills.
  */
-export function addInterval(start: number, recurring: Pick<Recurring, 'interval' | 'interval_count'>, anchor: number): number {
+export function addInterval(
+  start: number,
+  recurring: Pick<Recurring, 'interval' | 'interval_count'>,
+  anchor: number,
+): number {
   const count = recurring.interval_count;
   if (recurring.interval === 'day') return start + count * DAY;
   if (recurring.interval === 'week') return start + count * 7 * DAY;
@@ -72,7 +76,13 @@ function recurringPrice(ctx: StripeContext, id: string, param: string): Price & 
 
 const isMetered = (price: Price) => price.recurring?.usage_type === 'metered';
 
-function newItem(ctx: StripeContext, subscription: Subscription, price: Price, quantity: number | undefined, metadata: Record<string, string>): SubscriptionItem {
+function newItem(
+  ctx: StripeContext,
+  subscription: Subscription,
+  price: Price,
+  quantity: number | undefined,
+  metadata: Record<string, string>,
+): SubscriptionItem {
   return {
     id: ctx.id('si', 14),
     object: 'subscription_item',
@@ -110,20 +120,22 @@ function advanceLines(ctx: StripeContext, subscription: Subscription, start: num
 
 /** Lines billed at the end of a period: metered prices, in arrears, from the meter's events. */
 function usageLines(ctx: StripeContext, subscription: Subscription, start: number, end: number): LineDraft[] {
-  return subscription.items.data.filter((item) => isMetered(item.price)).map((item) => {
-    const meter = item.price.recurring?.meter ? ctx.store.meters.get(item.price.recurring.meter) : undefined;
-    const quantity = meter ? aggregateUsage(ctx, meter, subscription.customer, start, end) : 0;
-    const unit = Number(item.price.unit_amount_decimal ?? item.price.unit_amount ?? 0);
-    return {
-      amount: Math.round(quantity * unit),
-      description: lineDescription(ctx, item.price, quantity),
-      price: item.price,
-      quantity,
-      proration: false,
-      period: { start, end },
-      item,
-    };
-  });
+  return subscription.items.data
+    .filter((item) => isMetered(item.price))
+    .map((item) => {
+      const meter = item.price.recurring?.meter ? ctx.store.meters.get(item.price.recurring.meter) : undefined;
+      const quantity = meter ? aggregateUsage(ctx, meter, subscription.customer, start, end) : 0;
+      const unit = Number(item.price.unit_amount_decimal ?? item.price.unit_amount ?? 0);
+      return {
+        amount: Math.round(quantity * unit),
+        description: lineDescription(ctx, item.price, quantity),
+        price: item.price,
+        quantity,
+        proration: false,
+        period: { start, end },
+        item,
+      };
+    });
 }
 
 function paymentMethodFor(ctx: StripeContext, subscription: Subscription): string | null {
@@ -156,7 +168,12 @@ function emitUpdated(ctx: StripeContext, subscription: Subscription, before: Sub
   if (Object.keys(previous).length > 0) ctx.emit('customer.subscription.updated', subscription, previous);
 }
 
-export function cancelSubscriptionNow(ctx: StripeContext, subscription: Subscription, at = ctx.now(), reason = 'cancellation_requested'): void {
+export function cancelSubscriptionNow(
+  ctx: StripeContext,
+  subscription: Subscription,
+  at = ctx.now(),
+  reason = 'cancellation_requested',
+): void {
   subscription.status = 'canceled';
   subscription.canceled_at = subscription.canceled_at ?? at;
   subscription.ended_at = at;
@@ -173,13 +190,24 @@ function create(ctx: StripeContext, input: Params): Subscription {
   const customer = requireCustomer(ctx, input.requiredString('customer'));
   const itemParams = input.list('items');
   if (itemParams.length === 0) throw parameterError('Missing required param: items.', 'items', 'parameter_missing');
-  const prices = itemParams.map((item, index) => recurringPrice(ctx, item.requiredString('price'), `items[${index}][price]`));
+  const prices = itemParams.map((item, index) =>
+    recurringPrice(ctx, item.requiredString('price'), `items[${index}][price]`),
+  );
   const first = prices[0] as Price & { recurring: Recurring };
   if (prices.some((price) => price.currency !== first.currency)) {
     throw parameterError('All prices on a subscription must have the same `currency`.', 'items');
   }
-  if (prices.some((price) => price.recurring.interval !== first.recurring.interval || price.recurring.interval_count !== first.recurring.interval_count)) {
-    throw parameterError('All prices on a subscription must have the same `recurring.interval` and `recurring.interval_count`.', 'items');
+  if (
+    prices.some(
+      (price) =>
+        price.recurring.interval !== first.recurring.interval ||
+        price.recurring.interval_count !== first.recurring.interval_count,
+    )
+  ) {
+    throw parameterError(
+      'All prices on a subscription must have the same `recurring.interval` and `recurring.interval_count`.',
+      'items',
+    );
   }
   const defaultPaymentMethod = input.string('default_payment_method') ?? null;
   if (defaultPaymentMethod) {
@@ -192,13 +220,25 @@ function create(ctx: StripeContext, input: Params): Subscription {
     }
   }
   const behavior =
-    input.oneOf('payment_behavior', ['allow_incomplete', 'default_incomplete', 'error_if_incomplete', 'pending_if_incomplete'] as const) ??
-    'allow_incomplete';
+    input.oneOf('payment_behavior', [
+      'allow_incomplete',
+      'default_incomplete',
+      'error_if_incomplete',
+      'pending_if_incomplete',
+    ] as const) ?? 'allow_incomplete';
   const now = ctx.now();
   const trialDays = input.int('trial_period_days');
   const trialEndParam = input.string('trial_end');
-  const trialEnd = trialEndParam === 'now' ? null : trialEndParam ? input.int('trial_end') ?? null : trialDays ? now + trialDays * DAY : null;
-  if (trialEnd !== null && trialEnd <= now) throw parameterError('Invalid timestamp: must be an integer Unix timestamp in the future.', 'trial_end');
+  const trialEnd =
+    trialEndParam === 'now'
+      ? null
+      : trialEndParam
+        ? (input.int('trial_end') ?? null)
+        : trialDays
+          ? now + trialDays * DAY
+          : null;
+  if (trialEnd !== null && trialEnd <= now)
+    throw parameterError('Invalid timestamp: must be an integer Unix timestamp in the future.', 'trial_end');
   const periodEnd = trialEnd ?? addInterval(now, first.recurring, now);
   const subscription: Subscription = {
     id: ctx.id('sub'),
@@ -243,7 +283,13 @@ function create(ctx: StripeContext, input: Params): Subscription {
   if (subscription.cancel_at_period_end) subscription.cancel_at = periodEnd;
 
   const lines = advanceLines(ctx, subscription, now, periodEnd).map((line) =>
-    trialEnd ? { ...line, amount: 0, description: `Trial period for ${ctx.store.products.get(line.price.product)?.name ?? line.price.product}` } : line,
+    trialEnd
+      ? {
+          ...line,
+          amount: 0,
+          description: `Trial period for ${ctx.store.products.get(line.price.product)?.name ?? line.price.product}`,
+        }
+      : line,
   );
   ctx.store.subscriptions.insert(subscription);
   const invoice = createInvoice(ctx, subscription, lines, 'subscription_create', { start: now, end: now });
@@ -268,7 +314,11 @@ function create(ctx: StripeContext, input: Params): Subscription {
 function prorationLines(
   ctx: StripeContext,
   subscription: Subscription,
-  changes: Array<{ item: SubscriptionItem; before?: { price: Price; quantity: number }; after?: { price: Price; quantity: number } }>,
+  changes: Array<{
+    item: SubscriptionItem;
+    before?: { price: Price; quantity: number };
+    after?: { price: Price; quantity: number };
+  }>,
   prorationDate: number,
 ): LineDraft[] {
   const start = subscription.current_period_start;
@@ -315,13 +365,15 @@ function update(ctx: StripeContext, subscription: Subscription, input: Params): 
   const before = structuredClone(subscription);
   const now = ctx.now();
   const prorationDate = input.int('proration_date') ?? now;
-  const behavior = input.oneOf('proration_behavior', ['create_prorations', 'none', 'always_invoice'] as const) ?? 'create_prorations';
+  const behavior =
+    input.oneOf('proration_behavior', ['create_prorations', 'none', 'always_invoice'] as const) ?? 'create_prorations';
   const changes: Parameters<typeof prorationLines>[2] = [];
   input.list('items').forEach((itemInput, index) => {
     const param = `items[${index}]`;
     const id = itemInput.string('id');
     const existing = id ? subscription.items.data.find((item) => item.id === id) : undefined;
-    if (id && !existing) throw invalidRequest(`No such subscription item: '${id}'`, { param: `${param}[id]`, code: 'resource_missing' });
+    if (id && !existing)
+      throw invalidRequest(`No such subscription item: '${id}'`, { param: `${param}[id]`, code: 'resource_missing' });
     if (existing && itemInput.bool('deleted')) {
       subscription.items.data = subscription.items.data.filter((item) => item !== existing);
       changes.push({ item: existing, before: { price: existing.price, quantity: existing.quantity ?? 1 } });
@@ -340,11 +392,16 @@ function update(ctx: StripeContext, subscription: Subscription, input: Params): 
       else delete existing.quantity;
       existing.metadata = itemInput.metadata(existing.metadata);
       if (previous.price.id !== existing.price.id || previous.quantity !== (existing.quantity ?? 1)) {
-        changes.push({ item: existing, before: previous, after: { price: existing.price, quantity: existing.quantity ?? 1 } });
+        changes.push({
+          item: existing,
+          before: previous,
+          after: { price: existing.price, quantity: existing.quantity ?? 1 },
+        });
       }
       return;
     }
-    if (!price) throw parameterError(`Missing required param: ${param}[price].`, `${param}[price]`, 'parameter_missing');
+    if (!price)
+      throw parameterError(`Missing required param: ${param}[price].`, `${param}[price]`, 'parameter_missing');
     const item = newItem(ctx, subscription, price, itemInput.int('quantity'), itemInput.metadata());
     subscription.items.data.push(item);
     changes.push({ item, after: { price: item.price, quantity: item.quantity ?? 1 } });
@@ -368,9 +425,11 @@ function update(ctx: StripeContext, subscription: Subscription, input: Params): 
   const details = input.object('cancellation_details');
   if (details && subscription.cancellation_details) {
     if (details.has('comment')) subscription.cancellation_details.comment = details.nullableString('comment') ?? null;
-    if (details.has('feedback')) subscription.cancellation_details.feedback = details.nullableString('feedback') ?? null;
+    if (details.has('feedback'))
+      subscription.cancellation_details.feedback = details.nullableString('feedback') ?? null;
   }
-  if (input.has('default_payment_method')) subscription.default_payment_method = input.nullableString('default_payment_method') ?? null;
+  if (input.has('default_payment_method'))
+    subscription.default_payment_method = input.nullableString('default_payment_method') ?? null;
   if (input.has('description')) subscription.description = input.nullableString('description') ?? null;
   subscription.metadata = input.metadata(subscription.metadata);
   if (input.string('trial_end') === 'now' && subscription.status === 'trialing') {
@@ -381,7 +440,10 @@ function update(ctx: StripeContext, subscription: Subscription, input: Params): 
   if (changes.length > 0 && behavior !== 'none' && subscription.status !== 'trialing') {
     const lines = prorationLines(ctx, subscription, changes, prorationDate);
     if (behavior === 'always_invoice') {
-      const invoice = createInvoice(ctx, subscription, lines, 'subscription_update', { start: prorationDate, end: subscription.current_period_end });
+      const invoice = createInvoice(ctx, subscription, lines, 'subscription_update', {
+        start: prorationDate,
+        end: subscription.current_period_end,
+      });
       subscription.latest_invoice = invoice.id;
       const outcome = collectInvoice(ctx, invoice, {
         paymentMethod: paymentMethodFor(ctx, subscription),
@@ -413,9 +475,16 @@ function cancel(ctx: StripeContext, subscription: Subscription, input: Params): 
       ...(pendingProrations.get(subscription) ?? []),
     ];
     if (lines.length > 0) {
-      const invoice = createInvoice(ctx, subscription, lines, 'manual', { start: subscription.current_period_start, end: ctx.now() });
+      const invoice = createInvoice(ctx, subscription, lines, 'manual', {
+        start: subscription.current_period_start,
+        end: ctx.now(),
+      });
       subscription.latest_invoice = invoice.id;
-      collectInvoice(ctx, invoice, { paymentMethod: paymentMethodFor(ctx, subscription), offSession: true, description: 'Subscription cancellation' });
+      collectInvoice(ctx, invoice, {
+        paymentMethod: paymentMethodFor(ctx, subscription),
+        offSession: true,
+        description: 'Subscription cancellation',
+      });
     }
   }
   cancelSubscriptionNow(ctx, subscription);
@@ -434,7 +503,11 @@ function renew(ctx: StripeContext, subscription: Subscription): void {
   const nextEnd = addInterval(endedEnd, first.price.recurring, subscription.billing_cycle_anchor);
   const usage = wasTrial ? [] : usageLines(ctx, subscription, endedStart, endedEnd);
   setPeriod(subscription, endedEnd, nextEnd);
-  const lines = [...usage, ...(pendingProrations.get(subscription) ?? []), ...advanceLines(ctx, subscription, endedEnd, nextEnd)];
+  const lines = [
+    ...usage,
+    ...(pendingProrations.get(subscription) ?? []),
+    ...advanceLines(ctx, subscription, endedEnd, nextEnd),
+  ];
   pendingProrations.delete(subscription);
   const invoice = createInvoice(ctx, subscription, lines, 'subscription_cycle', { start: endedStart, end: endedEnd });
   subscription.latest_invoice = invoice.id;
@@ -460,10 +533,18 @@ export function advanceSubscription(ctx: StripeContext, subscription: Subscripti
     return;
   }
   for (let guard = 0; guard < 10_000; guard += 1) {
-    if (subscription.status === 'canceled' || subscription.status === 'incomplete' || subscription.status === 'incomplete_expired') {
+    if (
+      subscription.status === 'canceled' ||
+      subscription.status === 'incomplete' ||
+      subscription.status === 'incomplete_expired'
+    ) {
       return;
     }
-    if (subscription.cancel_at !== null && subscription.cancel_at <= now && subscription.cancel_at <= subscription.current_period_end) {
+    if (
+      subscription.cancel_at !== null &&
+      subscription.cancel_at <= now &&
+      subscription.cancel_at <= subscription.current_period_end
+    ) {
       cancelSubscriptionNow(ctx, subscription, subscription.cancel_at);
       return;
     }
@@ -489,14 +570,18 @@ function list(ctx: StripeContext, input: Params) {
   const price = input.string('price');
   const status = input.string('status');
   const created = timestampFilter(input);
-  const items = ctx.store.subscriptions.all().filter(
-    (subscription) =>
-      (!customer || subscription.customer === customer) &&
-      (!price || subscription.items.data.some((item) => item.price.id === price)) &&
-      (status === 'all' ||
-        (status ? subscription.status === status : subscription.status !== 'canceled' && subscription.status !== 'incomplete_expired')) &&
-      created(subscription.created),
-  );
+  const items = ctx.store.subscriptions
+    .all()
+    .filter(
+      (subscription) =>
+        (!customer || subscription.customer === customer) &&
+        (!price || subscription.items.data.some((item) => item.price.id === price)) &&
+        (status === 'all' ||
+          (status
+            ? subscription.status === status
+            : subscription.status !== 'canceled' && subscription.status !== 'incomplete_expired')) &&
+        created(subscription.created),
+    );
   return paginate(items, input, '/v1/subscriptions');
 }
 
@@ -506,8 +591,16 @@ export const subscriptionRoutes: Route[] = [
   { method: 'POST', path: '/v1/subscriptions', handler: (ctx, { input }) => create(ctx, input) },
   { method: 'GET', path: '/v1/subscriptions', handler: (ctx, { input }) => list(ctx, input) },
   { method: 'GET', path: '/v1/subscriptions/:id', handler: (ctx, { path }) => byId(ctx, path.id) },
-  { method: 'POST', path: '/v1/subscriptions/:id', handler: (ctx, { path, input }) => update(ctx, byId(ctx, path.id), input) },
-  { method: 'DELETE', path: '/v1/subscriptions/:id', handler: (ctx, { path, input }) => cancel(ctx, byId(ctx, path.id), input) },
+  {
+    method: 'POST',
+    path: '/v1/subscriptions/:id',
+    handler: (ctx, { path, input }) => update(ctx, byId(ctx, path.id), input),
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/subscriptions/:id',
+    handler: (ctx, { path, input }) => cancel(ctx, byId(ctx, path.id), input),
+  },
   {
     method: 'GET',
     path: '/v1/subscription_items',
@@ -517,4 +610,3 @@ export const subscriptionRoutes: Route[] = [
     },
   },
 ];
-

@@ -24,7 +24,11 @@ function validUrl(url: string): boolean {
   }
 }
 
-export function registerEndpoint(ctx: StripeContext, secrets: Map<string, string>, registration: EndpointRegistration): WebhookEndpoint {
+export function registerEndpoint(
+  ctx: StripeContext,
+  secrets: Map<string, string>,
+  registration: EndpointRegistration,
+): WebhookEndpoint {
   const endpoint: WebhookEndpoint = {
     id: ctx.id('we'),
     object: 'webhook_endpoint',
@@ -90,7 +94,11 @@ export function webhookRoutes(secrets: Map<string, string>): Route[] {
       path: '/v1/webhook_endpoints',
       handler: (ctx, { input }) => paginate(ctx.store.webhookEndpoints.all(), input, '/v1/webhook_endpoints'),
     },
-    { method: 'GET', path: '/v1/webhook_endpoints/:id', handler: (ctx, { path }) => requireEndpoint(ctx, path.id ?? '') },
+    {
+      method: 'GET',
+      path: '/v1/webhook_endpoints/:id',
+      handler: (ctx, { path }) => requireEndpoint(ctx, path.id ?? ''),
+    },
     {
       method: 'POST',
       path: '/v1/webhook_endpoints/:id',
@@ -114,7 +122,9 @@ export function webhookRoutes(secrets: Map<string, string>): Route[] {
         const types = input.stringList('types');
         const created = timestampFilter(input);
         // `type` accepts a `*` wildcard, as in `charge.*`.
-        const typePattern = type ? new RegExp(`^${type.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`) : null;
+        const typePattern = type
+          ? new RegExp(`^${type.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`)
+          : null;
         const items = ctx.store.events
           .all()
           .filter(
