@@ -1,9 +1,8 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Alpaca, trading, type ApiError } from '@alpacahq/alpaca-trade-api';
-import { createClock } from '../src/core/clock.js';
+import type { AlpacaEmulator } from '../src/alpaca/index.js';
+import { startSandbox, type Sandbox } from '../src/core/server.js';
 import type { SandboxClock } from '../src/core/types.js';
-import { createAlpacaEmulator, type AlpacaEmulator } from '../src/alpaca/index.js';
 
 /**
  * How to point the official SDK (4.x) at the sandbox. The `Alpaca` facade has no base URL option, but it accepts
@@ -27,6 +26,7 @@ function sandboxClient(baseUrl: string, keyId: string, secret = `${keyId}-secret
 }
 
 interface Harness {
+  sandbox: Sandbox;
   emulator: AlpacaEmulator;
   clock: SandboxClock;
   baseUrl: string;
@@ -35,11 +35,8 @@ interface Harness {
 const harnesses: Harness[] = [];
 
 async function startEmulator(seed: string, at: string): Promise<Harness> {
-  const clock = createClock(new Date(at));
-  const emulator = createAlpacaEmulator({ seed, clock });
-  await emulator.app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = emulator.app.server.address() as AddressInfo;
-  const harness = { emulator, clock, baseUrl: `http://127.0.0.1:${port}` };
+  const sandbox = await startSandbox({ seed, now: new Date(at), ports: { stripe: 0, plaid: 0, alpaca: 0, admin: 0 } });
+  const harness = { sandbox, emulator: sandbox.alpaca, clock: sandbox.clock, baseUrl: sandbox.urls.alpaca };
   harnesses.push(harness);
   return harness;
 }
@@ -66,13 +63,13 @@ describe('alpaca emulator through @alpacahq/alpaca-trade-api', () => {
     harness = await startEmulator('alpaca-test', TUESDAY_MORNING);
   });
 
+  // Back to the seeded state and to Tuesday morning (the sandbox's `now`) after each test.
   afterEach(() => {
-    harness.clock.set(new Date(TUESDAY_MORNING));
-    harness.emulator.reset();
+    harness.sandbox.reset();
   });
 
   afterAll(async () => {
-    await Promise.all(harnesses.map((h) => h.emulator.app.close()));
+    await Promise.all(harnesses.map((h) => h.sandbox.close()));
   });
 
   it('opens a funded paper account per key pair and refuses other credentials', async () => {
