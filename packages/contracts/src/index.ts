@@ -1,5 +1,5 @@
 export { PROTO_ROOT, listProtoFiles } from './proto-files';
-export { PROTO_LOADER_OPTIONS, loadPackageDefinition, loadReflectionRoot } from './load';
+export { PROTO_LOADER_OPTIONS, loadPackageDefinition, loadReflectionRoot, type PackageDefinition } from './load';
 export { generateContracts } from './codegen';
 export type { Input } from './input';
 export * as authV1 from './generated/fintech/auth/v1';

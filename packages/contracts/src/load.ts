@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as protoLoader from '@grpc/proto-loader';
+
+export type PackageDefinition = protoLoader.PackageDefinition;
 import protobuf from 'protobufjs';
 import { PROTO_ROOT, listProtoFiles } from './proto-files';
 
@@ -24,8 +26,14 @@ export const PROTO_LOADER_OPTIONS: protoLoader.Options = {
 };
 
 /** The gRPC package definition of the given proto files (default: all of them). */
-export function loadPackageDefinition(files: string[] = listProtoFiles()): protoLoader.PackageDefinition {
-  return protoLoader.loadSync(files, PROTO_LOADER_OPTIONS);
+export function loadPackageDefinition(
+  files: string[] = listProtoFiles(),
+  extraRoots: string[] = [],
+): protoLoader.PackageDefinition {
+  return protoLoader.loadSync(files, {
+    ...PROTO_LOADER_OPTIONS,
+    includeDirs: [...extraRoots, ...(PROTO_LOADER_OPTIONS.includeDirs ?? [])],
+  });
 }
 
 /**

@@ -6,7 +6,7 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
-import { UnauthenticatedError } from '../errors';
+import { DomainError, UnauthenticatedError } from '../errors';
 import type { Caller } from './caller';
 
 /** Audience of the internal tokens that every service accepts. */
@@ -101,7 +101,11 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         return payload;
       } catch (error) {
         if (error instanceof joseErrors.JWTExpired) throw new UnauthenticatedError('token expired', 'TOKEN_EXPIRED');
-        throw new UnauthenticatedError('invalid token', 'INVALID_TOKEN');
+        if (error instanceof joseErrors.JOSEError || error instanceof TypeError) {
+          throw new UnauthenticatedError('invalid token', 'INVALID_TOKEN');
+        }
+        // The key set could not be fetched: the token may be fine, so this is not a refusal.
+        throw new DomainError('UNAVAILABLE', 'token keys are unavailable', { cause: error });
       }
     },
   };

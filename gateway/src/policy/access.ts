@@ -1,0 +1,36 @@
+import { PermissionDeniedError, READ_ANY_SCOPE, WRITE_ANY_SCOPE } from '@fintech/kit';
+import type { ResourceEntry, ToolEntry } from '../catalog/catalog';
+
+export interface PolicyCaller {
+  userId: string;
+  scopes: Set<string>;
+}
+
+/** Whether a caller may see an entry at all (tools/list hides the others). Anonymous callers see sign-in only. */
+export function isVisible(entry: ToolEntry | ResourceEntry, caller: PolicyCaller | null): boolean {
+  if (entry.kind === 'tool' && entry.anonymous) return true;
+  if (!caller) return false;
+  return entry.scopes.every((scope) => caller.scopes.has(scope));
+}
+
+/**
+ * The gateway's own check before routing (services check again): scopes of the entry, and the `user_id`
+ * argument — "me" or empty means the caller; another user's id needs users:read_any for reads and
+ * users:write_any for changes. Mutates the request to carry the resolved id.
+ */
+export function authorize(entry: ToolEntry | ResourceEntry, caller: PolicyCaller | null, request: Record<string, unknown>): void {
+  if (entry.kind === 'tool' && entry.anonymous) return;
+  if (!caller) throw new PermissionDeniedError('authentication required');
+  for (const scope of entry.scopes) {
+    if (!caller.scopes.has(scope)) throw new PermissionDeniedError(`missing scope ${scope}`);
+  }
+  if (!entry.hasUserId) return;
+  const requested = typeof request.user_id === 'string' ? request.user_id : '';
+  if (requested === '' || requested === 'me' || requested === caller.userId) {
+    request.user_id = caller.userId;
+    return;
+  }
+  const reads = entry.kind === 'resource' || entry.annotations.readOnlyHint;
+  const needed = reads ? READ_ANY_SCOPE : WRITE_ANY_SCOPE;
+  if (!caller.scopes.has(needed)) throw new PermissionDeniedError("access to another user's data is not allowed");
+}
