@@ -26,16 +26,17 @@ export interface EventBusOptions {
 }
 
 export function createEventEmitter(options: EventBusOptions) {
-  const { store, sender, secrets, ids } = options;
+  // `store` and `ids` are read on every call: the emulator swaps them on reset.
+  const { sender, secrets } = options;
 
   const listens = (endpoint: WebhookEndpoint, type: string) =>
     endpoint.status === 'enabled' && (endpoint.enabled_events.includes('*') || endpoint.enabled_events.includes(type));
 
   return function emit(type: string, object: unknown, previousAttributes?: Record<string, unknown>): StripeEvent {
     const request = options.request();
-    const endpoints = store.webhookEndpoints.all().filter((endpoint) => listens(endpoint, type));
+    const endpoints = options.store.webhookEndpoints.all().filter((endpoint) => listens(endpoint, type));
     const event: StripeEvent = {
-      id: ids.idFor('evt'),
+      id: options.ids.idFor('evt'),
       object: 'event',
       api_version: request.apiVersion,
       created: options.now(),
@@ -47,7 +48,7 @@ export function createEventEmitter(options: EventBusOptions) {
       request: { id: request.id, idempotency_key: request.idempotencyKey },
       type,
     };
-    store.events.insert(event);
+    options.store.events.insert(event);
     for (const endpoint of [...endpoints].reverse()) {
       const secret = secrets.get(endpoint.id);
       if (!secret) continue;
