@@ -198,7 +198,11 @@ describe('usage-based billing', () => {
       expect(event).toMatchObject({ object: 'billing.meter_event', identifier });
     }
     const duplicate = await stripe.billing.meterEvents
-      .create({ event_name: 'api_call', identifier: 'call-1', payload: { stripe_customer_id: customer.id, value: '100' } })
+      .create({
+        event_name: 'api_call',
+        identifier: 'call-1',
+        payload: { stripe_customer_id: customer.id, value: '100' },
+      })
       .catch((error: unknown) => error);
     expect(duplicate).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
     expect((duplicate as Stripe.errors.StripeError).message).toBe('An event already exists with identifier call-1.');

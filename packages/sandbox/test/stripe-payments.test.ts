@@ -277,7 +277,9 @@ describe('payment intents', () => {
   it('rejects amounts under the currency minimum and missing parameters', async () => {
     const small = await captureError(stripe.paymentIntents.create({ amount: 10, currency: 'usd' }));
     expect(small.code).toBe('amount_too_small');
-    const missing = await captureError(stripe.paymentIntents.create({ currency: 'usd' } as Stripe.PaymentIntentCreateParams));
+    const missing = await captureError(
+      stripe.paymentIntents.create({ currency: 'usd' } as Stripe.PaymentIntentCreateParams),
+    );
     expect(missing.code).toBe('parameter_missing');
     expect(missing.param).toBe('amount');
   });
@@ -290,8 +292,17 @@ describe('refunds', () => {
 
   it('refunds partially up to the captured amount, then refuses', async () => {
     const intent = await paid(2000);
-    const first = await stripe.refunds.create({ payment_intent: intent.id, amount: 500, reason: 'requested_by_customer' });
-    expect(first).toMatchObject({ amount: 500, status: 'succeeded', payment_intent: intent.id, reason: 'requested_by_customer' });
+    const first = await stripe.refunds.create({
+      payment_intent: intent.id,
+      amount: 500,
+      reason: 'requested_by_customer',
+    });
+    expect(first).toMatchObject({
+      amount: 500,
+      status: 'succeeded',
+      payment_intent: intent.id,
+      reason: 'requested_by_customer',
+    });
     const over = await captureError(stripe.refunds.create({ payment_intent: intent.id, amount: 1600 }));
     expect(over).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
     expect(over.statusCode).toBe(400);

@@ -35,9 +35,17 @@ describe('webhooks', () => {
     await sandbox.flushWebhooks();
 
     const events = receiver.received.map((delivery) =>
-      stripe.webhooks.constructEvent(delivery.body, delivery.headers['stripe-signature'] as string, endpoint.secret as string),
+      stripe.webhooks.constructEvent(
+        delivery.body,
+        delivery.headers['stripe-signature'] as string,
+        endpoint.secret as string,
+      ),
     );
-    expect(events.map((event) => event.type).sort()).toEqual(['charge.refunded', 'payment_intent.succeeded', 'refund.created']);
+    expect(events.map((event) => event.type).sort()).toEqual([
+      'charge.refunded',
+      'payment_intent.succeeded',
+      'refund.created',
+    ]);
     const succeeded = events.find((event) => event.type === 'payment_intent.succeeded');
     expect((succeeded?.data.object as Stripe.PaymentIntent).id).toBe(intent.id);
     const refunded = events.find((event) => event.type === 'charge.refunded');
@@ -51,10 +59,18 @@ describe('webhooks', () => {
     const tampered = original?.body.replace('"livemode": false', '"livemode": true') ?? '';
     expect(tampered).not.toBe(original?.body);
     expect(() =>
-      stripe.webhooks.constructEvent(tampered, original?.headers['stripe-signature'] as string, endpoint.secret as string),
+      stripe.webhooks.constructEvent(
+        tampered,
+        original?.headers['stripe-signature'] as string,
+        endpoint.secret as string,
+      ),
     ).toThrow(Stripe.errors.StripeSignatureVerificationError);
     expect(() =>
-      stripe.webhooks.constructEvent(original?.body ?? '', original?.headers['stripe-signature'] as string, 'whsec_wrong'),
+      stripe.webhooks.constructEvent(
+        original?.body ?? '',
+        original?.headers['stripe-signature'] as string,
+        'whsec_wrong',
+      ),
     ).toThrow(Stripe.errors.StripeSignatureVerificationError);
   });
 
@@ -68,7 +84,8 @@ describe('webhooks', () => {
 
     expect(receiver.attempts()).toBe(3);
     const types = receiver.received.map(
-      (delivery) => stripe.webhooks.constructEvent(delivery.body, delivery.headers['stripe-signature'] as string, secret).type,
+      (delivery) =>
+        stripe.webhooks.constructEvent(delivery.body, delivery.headers['stripe-signature'] as string, secret).type,
     );
     expect(types.sort()).toEqual(['customer.created', 'payment_method.attached']);
     expect(sandbox.stripe.webhookDeliveries().every((delivery) => delivery.state === 'delivered')).toBe(true);
