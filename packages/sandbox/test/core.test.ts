@@ -162,6 +162,17 @@ describe('sandbox', () => {
       expect((await stripe.customers.list()).data).toHaveLength(1);
     });
 
+    it('loses the response of a handled request, which a retry with the same idempotency key recovers', async () => {
+      sandbox.faults.add({ path: '/v1/payment_intents', method: 'POST', drop: 'after', times: 2 });
+      const params = { amount: 1500, currency: 'usd', payment_method: 'pm_card_visa', confirm: true };
+      const error = await failure(stripe.paymentIntents.create(params, { idempotencyKey: 'order-9' }));
+      expect(error).toBeInstanceOf(Stripe.errors.StripeConnectionError);
+      const recovered = await stripe.paymentIntents.create(params, { idempotencyKey: 'order-9' });
+      expect(recovered.lastResponse.headers['idempotent-replayed']).toBe('true');
+      expect(recovered.status).toBe('succeeded');
+      expect((await stripe.paymentIntents.list()).data.map((intent) => intent.id)).toEqual([recovered.id]);
+    });
+
     it('is set and cleared through the admin API', async () => {
       const created = await admin('/faults', {
         method: 'POST',

@@ -26,7 +26,7 @@ interface FaultBody {
   latencyMs?: number;
   status?: FaultStatus;
   body?: unknown;
-  drop?: boolean;
+  drop?: boolean | 'before' | 'after';
   times?: number;
 }
 

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { Emulator } from './types.js';
 
 export type ProviderName = Emulator['name'];
@@ -23,8 +23,11 @@ export interface FaultRule {
   status?: FaultStatus;
   /** Replace the provider-shaped error body. */
   body?: unknown;
-  /** Destroy the socket without writing a response. */
-  drop?: boolean;
+  /**
+   * Destroy the socket without writing a response. `true` or `'before'`: the request is never handled. `'after'`: the
+   * request is handled (its effects happen) and only the response is lost, the case idempotency keys exist for.
+   */
+  drop?: boolean | 'before' | 'after';
   /** The fault applies to this many matching requests, then clears itself. Forever when absent. */
   times?: number;
 }
@@ -40,8 +43,10 @@ export interface FaultInjector {
   remove(id: string): boolean;
   clear(): void;
   list(): Fault[];
-  /** The onRequest hook that applies the faults of one emulator. */
+  /** The onRequest hook that applies the faults of one emulator (all but `drop: 'after'`). */
   hook(provider: ProviderName): onRequestAsyncHookHandler;
+  /** Add the hooks that apply this injector's faults to an emulator app (before it starts listening). */
+  install(app: FastifyInstance, provider: ProviderName): void;
 }
 
 function pathMatcher(pattern: string | RegExp): RegExp {
@@ -108,6 +113,9 @@ export function createFaultInjector(): FaultInjector {
     return true;
   };
 
+  // Requests whose response must be lost once they have been handled.
+  const dropAfterHandling = new WeakSet<FastifyRequest>();
+
   const take = (provider: ProviderName, method: string, path: string): Fault | undefined => {
     const entry = faults.find(
       ({ fault, matcher }) =>
@@ -121,7 +129,7 @@ export function createFaultInjector(): FaultInjector {
     return entry.fault;
   };
 
-  return {
+  const injector: FaultInjector = {
     add(rule) {
       if (rule.times !== undefined && (!Number.isInteger(rule.times) || rule.times < 1)) {
         throw new RangeError('times must be a positive integer');
@@ -150,6 +158,10 @@ export function createFaultInjector(): FaultInjector {
         const fault = take(provider, request.method, path);
         if (!fault) return;
         if (fault.latencyMs) await sleep(fault.latencyMs);
+        if (fault.drop === 'after') {
+          dropAfterHandling.add(request);
+          return;
+        }
         if (fault.drop) {
           reply.hijack();
           request.raw.socket.destroy();
@@ -161,5 +173,13 @@ export function createFaultInjector(): FaultInjector {
         }
       };
     },
+    install(app, provider) {
+      app.addHook('onRequest', injector.hook(provider));
+      app.addHook('onSend', async (request, _reply, payload) => {
+        if (dropAfterHandling.has(request)) request.raw.socket.destroy();
+        return payload;
+      });
+    },
   };
+  return injector;
 }

@@ -79,7 +79,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const plaid = createPlaidEmulator({ ...base, ...options.plaid });
   const alpaca = createAlpacaEmulator({ ...base, ...options.alpaca });
   const emulators = [stripe, plaid, alpaca] as const;
-  for (const emulator of emulators) emulator.app.addHook('onRequest', faults.hook(emulator.name));
+  for (const emulator of emulators) faults.install(emulator.app, emulator.name);
 
   const ports: SandboxPorts = { stripe: 0, plaid: 0, alpaca: 0, admin: 0 };
   const urls = { stripe: '', plaid: '', alpaca: '', admin: '' };
