@@ -10,11 +10,20 @@ export const subjects = {
     userSignInFailed: 'fintech.auth.user.sign_in_failed',
     userProfileUpdated: 'fintech.auth.user.profile_updated',
   },
+  payments: {
+    paymentCreated: 'fintech.payments.payment.created',
+    paymentSucceeded: 'fintech.payments.payment.succeeded',
+    paymentFailed: 'fintech.payments.payment.failed',
+    paymentDisputed: 'fintech.payments.payment.disputed',
+    refundCreated: 'fintech.payments.refund.created',
+    methodAdded: 'fintech.payments.method.added',
+  },
 } as const;
 
 /** The stream of each domain and the subjects it holds. */
 export const streams = {
   auth: { name: 'FINTECH_AUTH', subjects: ['fintech.auth.>'] },
+  payments: { name: 'FINTECH_PAYMENTS', subjects: ['fintech.payments.>'] },
 } as const;
 
 /** Where a call came from, as far as the gateway knows it (fraud scanning uses it). */
@@ -45,7 +54,92 @@ export const userProfileUpdatedSchema = z.object({
   updated_by: z.string(),
 });
 
+/** An amount in integer minor units as an int64 decimal string (never a JSON number), e.g. "1250" for 12.50 USD. */
+const minorUnitsSchema = z.string().regex(/^(?:0|-?[1-9][0-9]*)$/);
+
+/** Who receives a payment: another user of the platform or a registered merchant. */
+export const payeeSchema = z.object({
+  type: z.enum(['user', 'merchant']),
+  id: z.string(),
+});
+
+/** The card a payment is charged to: provider fingerprint, brand and last four digits only, never a card number. */
+export const paymentMethodRefSchema = z.object({
+  method_id: z.string(),
+  fingerprint: z.string(),
+  brand: z.string(),
+  last4: z.string(),
+});
+
+const paymentFields = {
+  payment_id: z.string(),
+  user_id: z.string(),
+  amount_minor: minorUnitsSchema,
+  currency: z.string().length(3),
+  counterparty: payeeSchema,
+  method: paymentMethodRefSchema,
+  /** The provider's PaymentIntent id, once known. */
+  provider_payment_id: z.string().nullable(),
+  /** Where the call came from; null when the change came from a provider webhook. */
+  client: clientInfoSchema.nullable(),
+};
+
+/** A payment was recorded and is about to be sent to the provider (fraud scanning sees every attempt). */
+export const paymentCreatedSchema = z.object({ ...paymentFields, description: z.string() });
+
+export const paymentSucceededSchema = z.object(paymentFields);
+
+export const paymentFailedSchema = z.object({
+  ...paymentFields,
+  failure_code: z.string(),
+  failure_message: z.string(),
+});
+
+/** A chargeback was opened on a payment. */
+export const paymentDisputedSchema = z.object({
+  ...paymentFields,
+  dispute_reason: z.string(),
+  disputed_amount_minor: minorUnitsSchema,
+});
+
+export const refundCreatedSchema = z.object({
+  refund_id: z.string(),
+  payment_id: z.string(),
+  user_id: z.string(),
+  amount_minor: minorUnitsSchema,
+  currency: z.string().length(3),
+  /** Everything refunded on the payment so far, this refund included. */
+  total_refunded_minor: minorUnitsSchema,
+  reason: z.string(),
+  status: z.string(),
+  counterparty: payeeSchema,
+  provider_refund_id: z.string().nullable(),
+  client: clientInfoSchema.nullable(),
+});
+
+export const methodAddedSchema = z.object({
+  method_id: z.string(),
+  user_id: z.string(),
+  fingerprint: z.string(),
+  brand: z.string(),
+  last4: z.string(),
+  exp_month: z.number().int(),
+  exp_year: z.number().int(),
+  is_default: z.boolean(),
+  /** Whether a second factor was checked before the method was added. */
+  step_up_verified: z.boolean(),
+  client: clientInfoSchema.nullable(),
+});
+
 export type ClientInfo = z.infer<typeof clientInfoSchema>;
 export type UserSignedIn = z.infer<typeof userSignedInSchema>;
 export type UserSignInFailed = z.infer<typeof userSignInFailedSchema>;
 export type UserProfileUpdated = z.infer<typeof userProfileUpdatedSchema>;
+export type Payee = z.infer<typeof payeeSchema>;
+export type PaymentMethodRef = z.infer<typeof paymentMethodRefSchema>;
+export type PaymentCreated = z.infer<typeof paymentCreatedSchema>;
+export type PaymentSucceeded = z.infer<typeof paymentSucceededSchema>;
+export type PaymentFailed = z.infer<typeof paymentFailedSchema>;
+export type PaymentDisputed = z.infer<typeof paymentDisputedSchema>;
+export type RefundCreated = z.infer<typeof refundCreatedSchema>;
+export type MethodAdded = z.infer<typeof methodAddedSchema>;
