@@ -31,6 +31,8 @@ export const serviceEnvShape = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Postgres connection string; the service works in its own schema of this database. */
   DATABASE_URL: z.string().min(1),
+  /** Connections per pool (Prisma and the outbox relay each have one). */
+  DATABASE_POOL_MAX: z.coerce.number().int().positive().default(10),
   /** NATS servers, comma separated. */
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
   /** host:port the gRPC server listens on. */

@@ -28,12 +28,14 @@ export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
 /** Adds events to the outbox inside the caller's transaction. */
 export async function emit(
+  deps: Pick<AuthDeps, 'config'>,
   tx: Tx,
   events: { type: string; userId: string | null; data: Record<string, unknown> }[],
 ): Promise<void> {
   await enqueueEvents(
     tx,
     events.map((e) => createEvent({ type: e.type, userId: e.userId, data: e.data })),
+    { schema: deps.config.DATABASE_SCHEMA },
   );
 }
 

@@ -12,7 +12,11 @@ export const AuthEnv = z.object({
   ACCESS_TOKEN_AUDIENCE: z.string().default('fintech-gateway'),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
   INTERNAL_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(300),
-  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(30 * 24 * 3600),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(30 * 24 * 3600),
   /** Wrong passwords (or MFA codes) in a row before the account locks. */
   MAX_FAILED_SIGN_INS: z.coerce.number().int().positive().default(5),
   LOCKOUT_SECONDS: z.coerce.number().int().positive().default(900),

@@ -47,9 +47,9 @@ export async function startAuthService(
   await runMigrations({ connectionString: config.DATABASE_URL, schema, migrationsDir: MIGRATIONS_DIR, logger });
 
   const prisma = new PrismaClient({
-    adapter: createPrismaAdapter({ connectionString: config.DATABASE_URL, schema }),
+    adapter: createPrismaAdapter({ connectionString: config.DATABASE_URL, schema, max: config.DATABASE_POOL_MAX }),
   });
-  const pool = createPool({ connectionString: config.DATABASE_URL, schema, max: 4 });
+  const pool = createPool({ connectionString: config.DATABASE_URL, schema, max: Math.min(4, config.DATABASE_POOL_MAX), logger });
   const fieldKeys = parseFieldKeys(config.FIELD_ENCRYPTION_KEYS);
   const cipher = createFieldCipher({ keys: fieldKeys.keys, current: fieldKeys.current });
   const keys = createSigningKeyStore(prisma, cipher);
@@ -58,7 +58,7 @@ export async function startAuthService(
 
   const nats = await connectNats({ servers: config.NATS_URL, name: 'auth' });
   await ensureStream(nats, { name: streams.auth.name, subjects: [...streams.auth.subjects] });
-  const relay = createOutboxRelay({ pool, nats, logger });
+  const relay = createOutboxRelay({ pool, nats, logger, schema });
   relay.start();
 
   const deps: AuthDeps = {

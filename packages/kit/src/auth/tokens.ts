@@ -22,10 +22,10 @@ export const TOKEN_ALGORITHM = 'EdDSA';
  * A JWKS held in memory and refreshed when a token names an unknown `kid` (key rotation), at most once per
  * `minRefreshIntervalMs` so a flood of tokens with made-up kids cannot hammer the auth service.
  */
-export function createJwksCache(options: {
-  fetchJwks: () => Promise<JSONWebKeySet>;
-  minRefreshIntervalMs?: number;
-}): { getKey: JWTVerifyGetKey; refresh(): Promise<void> } {
+export function createJwksCache(options: { fetchJwks: () => Promise<JSONWebKeySet>; minRefreshIntervalMs?: number }): {
+  getKey: JWTVerifyGetKey;
+  refresh(): Promise<void>;
+} {
   const minInterval = options.minRefreshIntervalMs ?? 30_000;
   let keySet: JWTVerifyGetKey | null = null;
   let lastRefresh = 0;

@@ -23,6 +23,8 @@ export interface ConsumerOptions {
   pool: Pool;
   /** The name under which processed events are recorded in `processed_events`; keep it stable across releases. */
   consumerName: string;
+  /** Schema of processed_events (see processEventOnce). */
+  schema?: string;
   /** Applies the event's effect with the transaction's client. Throw to have the event retried later. */
   handle: EventHandler;
   logger: Logger;
@@ -108,7 +110,7 @@ export function createConsumer(options: ConsumerOptions): EventConsumer {
       return;
     }
     try {
-      const outcome = await processEventOnce({ pool, consumerName, event, handle });
+      const outcome = await processEventOnce({ pool, consumerName, schema: options.schema, event, handle });
       if (outcome === 'duplicate') log.debug({ eventId: event.id, type: event.type }, 'event already processed');
       msg.ack();
     } catch (err) {

@@ -3,20 +3,26 @@ import type { EventEnvelope } from './envelope';
 import { assertEventSubject } from './envelope';
 import type { SqlExecutorLike } from './sql-executor';
 import { toSqlExecutor } from './sql-executor';
+import { qualifiedTable } from './qualified-table';
 
 /**
  * Writes `events` into the `outbox` table through the caller's transaction, so they are stored if and only if the
  * state change they describe commits; {@link createOutboxRelay} then publishes them.
  *
  * `executor` is the transaction's handle: a Prisma interactive-transaction client, a `pg` `PoolClient` after
- * `BEGIN`, or a {@link SqlExecutor}. The table name is unqualified: the connection's `search_path` (set by
- * `createPool`/`createPrismaAdapter`) selects the service's schema.
+ * `BEGIN`, or a {@link SqlExecutor}. With `options.schema` the table is schema-qualified; without it the connection's
+ * `search_path` (set by `createPool`/`createPrismaAdapter`) selects the service's schema. Qualify where connections
+ * may share a session (PGlite serves every connection from one session).
  *
  * Call the relay's `wake()` after the commit for the lowest latency.
  *
  * @throws InvalidEventSubjectError for an event whose type is not an event subject
  */
-export async function enqueueEvents(executor: SqlExecutorLike, events: readonly EventEnvelope[]): Promise<void> {
+export async function enqueueEvents(
+  executor: SqlExecutorLike,
+  events: readonly EventEnvelope[],
+  options: { schema?: string } = {},
+): Promise<void> {
   if (events.length === 0) return;
   const values: string[] = [];
   const params: unknown[] = [];
@@ -29,7 +35,7 @@ export async function enqueueEvents(executor: SqlExecutorLike, events: readonly 
     params.push(event.id, event.type, JSON.stringify(event));
   }
   await toSqlExecutor(executor).execute(
-    `INSERT INTO "outbox" ("id", "subject", "envelope") VALUES ${values.join(', ')}`,
+    `INSERT INTO ${qualifiedTable(options.schema, 'outbox')} ("id", "subject", "envelope") VALUES ${values.join(', ')}`,
     params,
   );
 }

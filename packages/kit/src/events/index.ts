@@ -23,3 +23,4 @@ export { processEventOnce } from './process-event-once';
 export type { EventHandler, ProcessEventOnceOptions } from './process-event-once';
 export { connectNats, jetstream, jetstreamManager } from './nats';
 export type { ConnectNatsOptions } from './nats';
+export type { NatsConnection } from '@nats-io/transport-node';

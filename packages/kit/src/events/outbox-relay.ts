@@ -1,5 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { headers as natsHeaders } from '@nats-io/transport-node';
+import { qualifiedTable } from './qualified-table';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { jetstream } from './nats';
@@ -21,6 +22,8 @@ export interface OutboxRelayOptions {
   pool: Pool;
   nats: NatsConnection;
   logger: Logger;
+  /** Schema of the outbox table; qualifies the SQL so it never depends on the session's search_path. */
+  schema?: string;
   /** Rows claimed per pass (default 256). A full batch starts the next pass at once. */
   batchSize?: number;
   /** Pause between passes when there is nothing to do (default 200 ms); `wake()` cuts it short. */
@@ -104,6 +107,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     interruptIdle?.();
   }
 
+  const outbox = qualifiedTable(options.schema, 'outbox');
+
   async function pass(): Promise<{ more: boolean; failed: boolean }> {
     const now = Date.now();
     for (const [id, at] of retryAt) if (at <= now) retryAt.delete(id);
@@ -113,7 +118,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       await client.query('BEGIN');
       const { rows } = await client.query<OutboxRow>(
         `SELECT "id"::text AS id, "subject", "envelope"::text AS envelope, "envelope"->>'traceparent' AS traceparent
-         FROM "outbox"
+         FROM ${outbox}
          WHERE "published_at" IS NULL AND NOT ("id" = ANY($2::uuid[]))
          ORDER BY "created_at"
          LIMIT $1
@@ -155,14 +160,14 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       });
       if (published.length > 0) {
         await client.query(
-          `UPDATE "outbox" SET "published_at" = now(), "attempts" = "attempts" + 1, "last_error" = NULL
+          `UPDATE ${outbox} SET "published_at" = now(), "attempts" = "attempts" + 1, "last_error" = NULL
            WHERE "id" = ANY($1::uuid[])`,
           [published.map((p) => p.id)],
         );
       }
       if (failedIds.length > 0) {
         const { rows: failedRows } = await client.query<{ id: string; attempts: number }>(
-          `UPDATE "outbox" AS o SET "attempts" = o."attempts" + 1, "last_error" = f.error
+          `UPDATE ${outbox} AS o SET "attempts" = o."attempts" + 1, "last_error" = f.error
            FROM unnest($1::uuid[], $2::text[]) AS f(id, error)
            WHERE o."id" = f.id
            RETURNING o."id"::text AS id, o."attempts"`,

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { EventEnvelope } from './envelope';
+import { qualifiedTable } from './qualified-table';
 
 /** Applies an event's effect with the transaction's client; throwing rolls the effect back. */
 export type EventHandler = (event: EventEnvelope, client: PoolClient) => Promise<void>;
@@ -10,6 +11,8 @@ export interface ProcessEventOnceOptions {
   pool: Pool;
   /** The consumer's stable name, the first half of the `processed_events` key. */
   consumerName: string;
+  /** Schema of the processed_events table; qualifies the SQL so it never depends on the session's search_path. */
+  schema?: string;
   event: EventEnvelope;
   handle: EventHandler;
 }
@@ -31,7 +34,7 @@ export async function processEventOnce(options: ProcessEventOnceOptions): Promis
   try {
     await client.query('BEGIN');
     const claimed = await client.query(
-      'INSERT INTO "processed_events" ("consumer", "event_id") VALUES ($1, $2::uuid) ON CONFLICT DO NOTHING',
+      `INSERT INTO ${qualifiedTable(options.schema, 'processed_events')} ("consumer", "event_id") VALUES ($1, $2::uuid) ON CONFLICT DO NOTHING`,
       [options.consumerName, options.event.id],
     );
     if (claimed.rowCount === 0) {

@@ -118,7 +118,8 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
               callback(null, response);
             },
             (error: unknown) => {
-              if (!(error instanceof DomainError)) logger.error({ err: error, method: method.path }, 'grpc call failed');
+              if (!(error instanceof DomainError))
+                logger.error({ err: error, method: method.path }, 'grpc call failed');
               else logger.debug({ method: method.path, reason: error.reason }, 'grpc call refused');
               callback(toServiceError(error) as ServiceError);
             },

@@ -26,7 +26,7 @@ export function createAuthenticateUser(deps: AuthDeps) {
 
     const failed = async (data: UserSignInFailed, message: string, reason = 'UNAUTHENTICATED'): Promise<never> => {
       await deps.prisma.$transaction((tx) =>
-        emit(tx, [{ type: subjects.auth.userSignInFailed, userId: data.user_id, data }]),
+        emit(deps, tx, [{ type: subjects.auth.userSignInFailed, userId: data.user_id, data }]),
       );
       deps.eventsCommitted();
       throw new UnauthenticatedError(message, reason);
@@ -34,10 +34,7 @@ export function createAuthenticateUser(deps: AuthDeps) {
 
     if (!user) {
       await verify(await decoyHash!, request.password).catch(() => false);
-      return failed(
-        { user_id: null, reason: 'unknown_user', failed_attempts: 0, locked_until: null, client },
-        INVALID,
-      );
+      return failed({ user_id: null, reason: 'unknown_user', failed_attempts: 0, locked_until: null, client }, INVALID);
     }
     if (isLocked(user.lockedUntil, now)) {
       return failed(
@@ -61,7 +58,7 @@ export function createAuthenticateUser(deps: AuthDeps) {
       });
       await deps.prisma.$transaction(async (tx) => {
         await tx.user.update({ where: { id: user.id }, data: next });
-        await emit(tx, [
+        await emit(deps, tx, [
           {
             type: subjects.auth.userSignInFailed,
             userId: user.id,
@@ -106,7 +103,7 @@ export function createAuthenticateUser(deps: AuthDeps) {
     const session = await deps.prisma.$transaction(async (tx) => {
       await tx.user.update({ where: { id: user.id }, data: { failedSignIns: 0, lockedUntil: null } });
       const issued = await issueSession(deps, tx, user);
-      await emit(tx, [
+      await emit(deps, tx, [
         { type: subjects.auth.userSignedIn, userId: user.id, data: { user_id: user.id, mfa: false, client } },
       ]);
       return issued;

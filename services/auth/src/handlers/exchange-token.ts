@@ -20,7 +20,11 @@ export function createExchangeToken(deps: AuthDeps) {
       select: { id: true, role: true },
     });
     if (!user) throw new UnauthenticatedError('user no longer exists');
-    const tokenScopes = new Set(String(claims.scope ?? '').split(' ').filter(Boolean));
+    const tokenScopes = new Set(
+      String(claims.scope ?? '')
+        .split(' ')
+        .filter(Boolean),
+    );
     const requested = request.scopes.length > 0 ? new Set(request.scopes) : null;
     const scopes = scopesForRole(user.role).filter((s) => tokenScopes.has(s) && (!requested || requested.has(s)));
     const internal = await deps.tokens.internalToken({ id: user.id, role: user.role, scopes }, 'gateway');

@@ -28,7 +28,8 @@ export function createRefreshToken(deps: AuthDeps) {
       );
     };
 
-    if (stored.revokedAt) throw new UnauthenticatedError('refresh token revoked; sign in again', 'INVALID_REFRESH_TOKEN');
+    if (stored.revokedAt)
+      throw new UnauthenticatedError('refresh token revoked; sign in again', 'INVALID_REFRESH_TOKEN');
     if (stored.usedAt) return revokeFamily();
     if (stored.expiresAt.getTime() <= now.getTime()) {
       throw new UnauthenticatedError('refresh token expired; sign in again', 'INVALID_REFRESH_TOKEN');

@@ -15,7 +15,7 @@ export function createUpdateUserProfile(deps: AuthDeps) {
       const exists = await tx.user.findUnique({ where: { id: userId }, select: { id: true } });
       if (!exists) throw new NotFoundError('user not found');
       const updated = await deps.users.updateProfile(tx, userId, change);
-      await emit(tx, [
+      await emit(deps, tx, [
         {
           type: subjects.auth.userProfileUpdated,
           userId,

@@ -42,7 +42,7 @@ export function createVerifyMfa(deps: AuthDeps) {
       });
       if (spent.count !== 1) return { ok: false as const, reason: 'replayed' as const };
       const session = await issueSession(deps, tx, user);
-      await emit(tx, [
+      await emit(deps, tx, [
         { type: subjects.auth.userSignedIn, userId: user.id, data: { user_id: user.id, mfa: true, client } },
       ]);
       return { ok: true as const, session };
@@ -61,7 +61,7 @@ export function createVerifyMfa(deps: AuthDeps) {
     await deps.prisma.$transaction(async (tx) => {
       await tx.mfaChallenge.update({ where: { id: challenge.id }, data: { attempts: { increment: 1 } } });
       await tx.user.update({ where: { id: user.id }, data: next });
-      await emit(tx, [
+      await emit(deps, tx, [
         {
           type: subjects.auth.userSignInFailed,
           userId: user.id,
