@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DeliverPolicy } from '@nats-io/jetstream';
-import { dropSchema, jetstream, parseEventEnvelope, type EventEnvelope } from '@fintech/kit';
+import { dropSchema, jetstream, parseEventEnvelope, type EventEnvelope, type NatsConnection } from '@fintech/kit';
 
 /** The Postgres the tests use: TEST_DATABASE_URL, else the machine's own server. */
 export function testDatabaseUrl(): string {
@@ -51,7 +51,7 @@ export async function eventually<T>(
  * `done(events)` holds or the timeout passes. For asserting what a service published.
  */
 export async function readEvents(
-  nats: import('@nats-io/transport-node').NatsConnection,
+  nats: NatsConnection,
   options: {
     stream: string;
     subject: string;

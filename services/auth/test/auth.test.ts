@@ -142,7 +142,11 @@ describe('profiles', () => {
     const updated = await auth.client.updateUserProfile(
       {
         user_id: user.id,
-        profile_data: { phone: '+14155550123', date_of_birth: '1990-12-10', address: { city: 'London', country: 'GB' } },
+        profile_data: {
+          phone: '+14155550123',
+          date_of_birth: '1990-12-10',
+          address: { city: 'London', country: 'GB' },
+        },
       },
       { token },
     );

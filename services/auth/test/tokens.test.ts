@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { streams, subjects } from '@fintech/contracts';
 import { INTERNAL_AUDIENCE, INTERNAL_TOKEN_TYPE, RemoteCallError, connectNats } from '@fintech/kit';
 import { readEvents, testNatsUrl } from '@fintech/testing';
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@fintech/kit';
 import { startAuthFixture, type AuthFixture } from './helpers';
 
 let auth: AuthFixture;
@@ -155,7 +155,7 @@ describe('events', () => {
     const token = await auth.internalToken(session.token);
     await auth.client.updateUserProfile({ user_id: 'me', profile_data: { phone: '+447700900123' } }, { token });
 
-    const mine = (events: { user_id: string | null }[]) => events.filter((e) => e.user_id === someone.id);
+    const mine = <E extends { user_id: string | null }>(events: E[]) => events.filter((e) => e.user_id === someone.id);
     const signedIn = mine(
       await readEvents(nats, {
         stream: streams.auth.name,
