@@ -1,0 +1,239 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The quick start, as a newcomer runs it: `pnpm start` (scripts/fleet.ts) on its embedded defaults — PGlite, a
+ * nats-server from PATH, child processes — driven by clients nobody here wrote: the MCP Inspector CLI and the MCP
+ * SDK client over legacy SSE.
+ */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const run = promisify(execFile);
+const require = createRequire(import.meta.url);
+const INSPECTOR = join(
+  dirname(require.resolve('@modelcontextprotocol/inspector/package.json')),
+  'clients/launcher/build/index.js',
+);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+let fleet: ChildProcess;
+let output = '';
+let dataDir: string;
+let home: string;
+let env: NodeJS.ProcessEnv;
+let url: string;
+const DEMO = { email: 'demo@fintech.local', password: 'demo-password-change-me' };
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'fleet-'));
+  home = await mkdtemp(join(tmpdir(), 'inspector-'));
+  const gatewayPort = await freePort();
+  env = {
+    ...process.env,
+    DATABASE_URL: '',
+    NATS_URL: '',
+    FIELD_ENCRYPTION_KEYS: '',
+    FLEET_DATA_DIR: dataDir,
+    GATEWAY_PORT: String(gatewayPort),
+    AUTH_GRPC_PORT: String(await freePort()),
+    FLEET_PGLITE_PORT: String(await freePort()),
+    FLEET_NATS_PORT: String(await freePort()),
+    LOG_LEVEL: 'warn',
+  };
+  for (const key of ['DATABASE_URL', 'NATS_URL', 'FIELD_ENCRYPTION_KEYS']) delete env[key];
+  url = `http://127.0.0.1:${gatewayPort}/mcp`;
+  fleet = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['scripts/fleet.ts', 'start'], { cwd: ROOT, env });
+  fleet.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  fleet.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const deadline = Date.now() + 90_000;
+  while (!output.includes('[fleet] ready')) {
+    if (fleet.exitCode !== null || Date.now() > deadline) throw new Error(`the fleet did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}, 120_000);
+
+afterAll(async () => {
+  if (fleet && fleet.exitCode === null) {
+    const exited = new Promise((r) => fleet.once('exit', r));
+    fleet.kill('SIGTERM');
+    await exited;
+  }
+  await rm(dataDir, { recursive: true, force: true });
+  await rm(home, { recursive: true, force: true });
+}, 30_000);
+
+async function inspect(args: string[]): Promise<Record<string, unknown>> {
+  const { stdout } = await run(process.execPath, [INSPECTOR, '--cli', ...args], {
+    env: { ...process.env, HOME: home, MCP_CATALOG_PATH: join(home, 'mcp.json') },
+    timeout: 30_000,
+  });
+  return JSON.parse(stdout) as Record<string, unknown>;
+}
+
+function structured(result: Record<string, unknown>): Record<string, unknown> {
+  return result.structuredContent as Record<string, unknown>;
+}
+
+describe('pnpm start', () => {
+  it('prints the MCP URL and how to sign in', () => {
+    expect(output).toContain(url);
+    expect(output).toContain('authenticate_user');
+    expect(output).toContain(DEMO.email);
+  });
+
+  it('serves the Inspector CLI over Streamable HTTP: discovery, sign-in, own profile, refusals', async () => {
+    const anonymous = (await inspect([url, '--transport', 'http', '--method', 'tools/list'])) as {
+      tools: { name: string }[];
+    };
+    expect(anonymous.tools.map((t) => t.name)).toContain('authenticate_user');
+    expect(anonymous.tools.map((t) => t.name)).not.toContain('update_user_profile');
+
+    const signIn = structured(
+      await inspect([
+        url,
+        '--transport',
+        'http',
+        '--method',
+        'tools/call',
+        '--tool-name',
+        'authenticate_user',
+        '--tool-arg',
+        `username=${DEMO.email}`,
+        `password=${DEMO.password}`,
+      ]),
+    );
+    expect(signIn.status).toBe('authenticated');
+    const auth = `Authorization: Bearer ${String(signIn.token)}`;
+
+    const tools = (await inspect([url, '--transport', 'http', '--header', auth, '--method', 'tools/list'])) as {
+      tools: { name: string }[];
+    };
+    expect(tools.tools.map((t) => t.name)).toContain('update_user_profile');
+    const templates = (await inspect([
+      url,
+      '--transport',
+      'http',
+      '--header',
+      auth,
+      '--method',
+      'resources/templates/list',
+    ])) as { resourceTemplates: { uriTemplate: string }[] };
+    expect(templates.resourceTemplates.map((t) => t.uriTemplate)).toContain('users://{user_id}/permissions');
+
+    const read = (await inspect([
+      url,
+      '--transport',
+      'http',
+      '--header',
+      auth,
+      '--method',
+      'resources/read',
+      '--uri',
+      'users://me/profile',
+    ])) as { contents: { text: string }[] };
+    const profile = JSON.parse(read.contents[0]!.text) as { email: string; user_id: string };
+    expect(profile.email).toBe(DEMO.email);
+
+    const updated = structured(
+      await inspect([
+        url,
+        '--transport',
+        'http',
+        '--header',
+        auth,
+        '--method',
+        'tools/call',
+        '--tool-name',
+        'update_user_profile',
+        '--tool-arg',
+        'user_id=me',
+        'profile_data={"full_name":"Demo Renamed"}',
+      ]),
+    );
+    expect(updated).toMatchObject({ success: true, updated_fields: ['full_name'] });
+
+    // Another user, created with the fleet's own command, is out of the demo user's reach.
+    const created = await run(
+      join(ROOT, 'node_modules/.bin/tsx'),
+      ['scripts/fleet.ts', 'user:create', '--email', 'other@fintech.local', '--password', 'another long password'],
+      { cwd: ROOT, env, timeout: 60_000 },
+    );
+    const other = JSON.parse(created.stdout.trim().split('\n').pop()!) as { user_id: string };
+    await expect(
+      inspect([
+        url,
+        '--transport',
+        'http',
+        '--header',
+        auth,
+        '--method',
+        'resources/read',
+        '--uri',
+        `users://${other.user_id}/profile`,
+      ]),
+    ).rejects.toThrow(/another user/);
+
+    // No token: the gateway answers 401 naming its protected-resource metadata, and the CLI (which would then start
+    // an OAuth sign-in, impossible without a terminal) fails.
+    await expect(
+      inspect([url, '--transport', 'http', '--method', 'resources/read', '--uri', 'users://me/profile']),
+    ).rejects.toThrow(/401|nauthorized|auth_required/);
+  }, 120_000);
+
+  it('serves the SDK client over legacy SSE', async () => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'authenticate_user', arguments: { username: DEMO.email, password: DEMO.password } },
+      }),
+    });
+    const text = await response.text();
+    const body = JSON.parse(
+      text.startsWith('{')
+        ? text
+        : text
+            .split('\n')
+            .find((l) => l.startsWith('data:'))!
+            .slice(5),
+    );
+    const token = String(body.result.structuredContent.token);
+    const client = new V1Client({ name: 'sse', version: '1.0.0' });
+    const headers = { Authorization: `Bearer ${token}` };
+    await client.connect(
+      new SSEClientTransport(new URL(url.replace(/\/mcp$/, '/mcp/sse')), {
+        requestInit: { headers },
+        eventSourceInit: {
+          fetch: (u, init) => fetch(u, { ...init, headers: { ...(init?.headers as object), ...headers } }),
+        },
+      }),
+    );
+    try {
+      const read = await client.readResource({ uri: 'users://me/permissions' });
+      expect(JSON.parse((read.contents[0] as { text: string }).text)).toMatchObject({ role: 'customer' });
+    } finally {
+      await client.close();
+    }
+  });
+});
