@@ -14,7 +14,12 @@ import {
 import type { NatsConnection } from '@nats-io/transport-node';
 import { buildCatalog, type Catalog } from './catalog/catalog';
 import { createGatewayAuth } from './auth/caller-auth';
-import { registerHealthRoutes, registerHttpSecurity, registerProtectedResourceMetadata, protectedResourceMetadataUrl } from './http/index';
+import {
+  registerHealthRoutes,
+  registerHttpSecurity,
+  registerProtectedResourceMetadata,
+  protectedResourceMetadataUrl,
+} from './http/index';
 import { createRouter } from './routing/router';
 import { createServerFactory } from './routing/mcp-server';
 import { registerMcpTransports, type NatsRelayConnection } from './transports/index';

@@ -22,7 +22,11 @@ export const GatewayEnv = z.object({
   /** Host names the gateway answers to besides loopback, comma separated (DNS-rebinding protection). */
   ALLOWED_HOSTS: list,
   /** Largest request body in bytes. */
-  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
   /** Interval of SSE heartbeat comments. */
   SSE_HEARTBEAT_MS: z.coerce.number().int().positive().default(15_000),
   /** Deadline of every gRPC call the gateway makes. */

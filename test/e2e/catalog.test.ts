@@ -26,10 +26,10 @@ beforeAll(async () => {
   // (SERVICE_ADDRESSES and the extra proto folder): no gateway code knows it.
   const files = [...listProtoFiles(), ...listProtoFiles(TEST_PROTO_ROOT)];
   const packageDefinition = loadPackageDefinition(files, [TEST_PROTO_ROOT]);
-  let verify: ((token: string) => Promise<Caller>) | undefined;
+  const tokens: { verify?: (token: string) => Promise<Caller> } = {};
   echo = createGrpcServer({
     logger: createLogger({ name: 'echo', level: 'silent' }),
-    verifyToken: (token) => verify!(token),
+    verifyToken: (token) => tokens.verify!(token),
     packageDefinition,
   });
   echo.addService(
@@ -58,7 +58,7 @@ beforeAll(async () => {
   });
   const fetcher = createJwksFetcher(`127.0.0.1:${fleet.auth.port}`);
   jwks = fetcher;
-  verify = createInternalTokenVerifier({
+  tokens.verify = createInternalTokenVerifier({
     getKey: createJwksCache({ fetchJwks: fetcher.fetchJwks }).getKey,
     issuer: fleet.auth.deps.config.TOKEN_ISSUER,
   }).verify;

@@ -19,7 +19,9 @@ let counter = 0;
  * The auth service and the gateway, in this process but talking over real gRPC and HTTP, on real Postgres (a
  * schema of its own) and NATS.
  */
-export async function startTestFleet(options: { extraProtoRoots?: string[]; gatewayEnv?: Record<string, string> } = {}): Promise<TestFleet> {
+export async function startTestFleet(
+  options: { extraProtoRoots?: string[]; gatewayEnv?: Record<string, string> } = {},
+): Promise<TestFleet> {
   const schema = uniqueSchema('auth');
   const level = process.env.TEST_LOG_LEVEL ?? 'silent';
   const auth = await startAuthService(

@@ -67,7 +67,12 @@ const kinds = {
     await client.connect(
       new V1SSEClientTransport(new URL(`${fleet.origin}/mcp/sse`), {
         requestInit: init,
-        eventSourceInit: init ? { fetch: (url, i) => fetch(url, { ...i, headers: { ...(i?.headers as object), ...(init.headers as object) } }) } : undefined,
+        eventSourceInit: init
+          ? {
+              fetch: (url, i) =>
+                fetch(url, { ...i, headers: { ...(i?.headers as object), ...(init.headers as object) } }),
+            }
+          : undefined,
       }),
     );
     return client as unknown as AnyClient;
@@ -75,7 +80,10 @@ const kinds = {
   'v2 client, legacy SSE with a client id': async (token?: string) => {
     const client = new Client({ name: 'e2e', version: '1.0.0' });
     await client.connect(
-      new SSEClientTransport(new URL(`${fleet.origin}/mcp/sse/agent-${crypto.randomUUID()}`), token ? { requestInit: bearer(token) } : {}),
+      new SSEClientTransport(
+        new URL(`${fleet.origin}/mcp/sse/agent-${crypto.randomUUID()}`),
+        token ? { requestInit: bearer(token) } : {},
+      ),
     );
     return client as unknown as AnyClient;
   },
@@ -90,7 +98,10 @@ for (const [kind, connect] of Object.entries(kinds)) {
       expect(anonymousTools).toEqual(['authenticate_user', 'refresh_token', 'verify_mfa']);
 
       const signIn = structured(
-        await anonymous.callTool({ name: 'authenticate_user', arguments: { username: alice.email, password: alice.password } }),
+        await anonymous.callTool({
+          name: 'authenticate_user',
+          arguments: { username: alice.email, password: alice.password },
+        }),
       );
       expect(signIn.status).toBe('authenticated');
       const token = String(signIn.token);
@@ -158,7 +169,14 @@ describe('refusals', () => {
     });
     expect(response.status).toBe(200);
     const text = await response.text();
-    const json = JSON.parse(text.startsWith('{') ? text : text.split('\n').find((l) => l.startsWith('data:'))!.slice(5));
+    const json = JSON.parse(
+      text.startsWith('{')
+        ? text
+        : text
+            .split('\n')
+            .find((l) => l.startsWith('data:'))!
+            .slice(5),
+    );
     token = json.result.structuredContent.token;
   });
 
@@ -200,7 +218,12 @@ describe('refusals', () => {
     const huge = await fetch(fleet.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/list', params: { pad: 'x'.repeat(2 * 1024 * 1024) } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 5,
+        method: 'tools/list',
+        params: { pad: 'x'.repeat(2 * 1024 * 1024) },
+      }),
     });
     expect(huge.status).toBe(413);
   });
@@ -213,7 +236,10 @@ describe('refusals', () => {
       arguments: { user_id: 'me', profile_data: { phone: 'call me maybe' } },
     })) as { isError?: boolean; structuredContent: { error: { reason: string; field: string } } };
     expect(badPhone.isError).toBe(true);
-    expect(badPhone.structuredContent.error).toMatchObject({ reason: 'VALIDATION_FAILED', field: 'profile_data.phone' });
+    expect(badPhone.structuredContent.error).toMatchObject({
+      reason: 'VALIDATION_FAILED',
+      field: 'profile_data.phone',
+    });
 
     const role = (await client.callTool({
       name: 'update_user_profile',
@@ -230,7 +256,11 @@ describe('refusals', () => {
 
   it('hides a tool from a caller without its scope, and refuses it', async () => {
     // A token narrowed to profile:read (as an API key with fewer permissions would be) cannot see the write tools.
-    const narrowed = await fleet.auth.deps.tokens.accessToken({ id: alice.id, role: 'customer', scopes: ['profile:read'] });
+    const narrowed = await fleet.auth.deps.tokens.accessToken({
+      id: alice.id,
+      role: 'customer',
+      scopes: ['profile:read'],
+    });
     const client = await kinds['v2 client, 2025 era'](narrowed);
     open.push(client);
     const names = (await client.listTools()).tools.map((t) => t.name);

@@ -61,10 +61,7 @@ function convertScalar(field: protobuf.Field, value: unknown, path: string): unk
   }
   if (field.resolvedType instanceof protobuf.Enum) {
     if (typeof value !== 'string' || !(value in field.resolvedType.values)) {
-      throw new ValidationError(
-        `${path} must be one of ${Object.keys(field.resolvedType.values).join(', ')}`,
-        path,
-      );
+      throw new ValidationError(`${path} must be one of ${Object.keys(field.resolvedType.values).join(', ')}`, path);
     }
     return value;
   }

@@ -1,4 +1,4 @@
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
 
 /** The fintech.mcp.v1.FieldOptions of a field, as protobufjs parses custom options. */
 export interface FieldRules {

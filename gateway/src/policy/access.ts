@@ -18,7 +18,11 @@ export function isVisible(entry: ToolEntry | ResourceEntry, caller: PolicyCaller
  * argument — "me" or empty means the caller; another user's id needs users:read_any for reads and
  * users:write_any for changes. Mutates the request to carry the resolved id.
  */
-export function authorize(entry: ToolEntry | ResourceEntry, caller: PolicyCaller | null, request: Record<string, unknown>): void {
+export function authorize(
+  entry: ToolEntry | ResourceEntry,
+  caller: PolicyCaller | null,
+  request: Record<string, unknown>,
+): void {
   if (entry.kind === 'tool' && entry.anonymous) return;
   if (!caller) throw new PermissionDeniedError('authentication required');
   for (const scope of entry.scopes) {

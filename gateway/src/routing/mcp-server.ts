@@ -26,7 +26,13 @@ export interface McpServerDeps {
   logger: Logger;
   serverInfo: { name: string; version: string };
   /** Called after every tool call and resource read (the audit hook). */
-  onCall?: (event: { kind: 'tool' | 'resource'; name: string; userId: string | null; outcome: string; ms: number }) => void;
+  onCall?: (event: {
+    kind: 'tool' | 'resource';
+    name: string;
+    userId: string | null;
+    outcome: string;
+    ms: number;
+  }) => void;
 }
 
 /** What a failure says to the agent: its reason and message (never a stack trace or an internal detail). */
@@ -107,7 +113,13 @@ export function createServerFactory(deps: McpServerDeps) {
     return deps.router.call(entry, request, { token, metadata });
   }
 
-  const audit = (kind: 'tool' | 'resource', name: string, authInfo: AuthInfo | undefined, outcome: string, started: number) =>
+  const audit = (
+    kind: 'tool' | 'resource',
+    name: string,
+    authInfo: AuthInfo | undefined,
+    outcome: string,
+    started: number,
+  ) =>
     deps.onCall?.({ kind, name, userId: callerOf(authInfo)?.userId ?? null, outcome, ms: performance.now() - started });
 
   return function createServer(): McpServer {
@@ -128,7 +140,8 @@ export function createServerFactory(deps: McpServerDeps) {
       const authInfo = ctx.http?.authInfo;
       const tool = deps.catalog.tool(request.params.name);
       // Per the MCP spec an unknown tool is a protocol error (-32602), not a tool result.
-      if (!tool) throw new ProtocolError(RESOURCE_ERROR_CODES.VALIDATION_FAILED, `Unknown tool: ${request.params.name}`);
+      if (!tool)
+        throw new ProtocolError(RESOURCE_ERROR_CODES.VALIDATION_FAILED, `Unknown tool: ${request.params.name}`);
       try {
         const result = (await invoke(tool, request.params.arguments ?? {}, authInfo)) as Record<string, unknown>;
         audit('tool', tool.name, authInfo, 'ok', started);
@@ -152,7 +165,11 @@ export function createServerFactory(deps: McpServerDeps) {
         .filter((r) => isVisible(r, caller))
         .filter((r) => {
           const template = r.templates[0]!;
-          return template.pathVariables.length === 1 && template.pathVariables[0] === 'user_id' && !template.queryVariables.length;
+          return (
+            template.pathVariables.length === 1 &&
+            template.pathVariables[0] === 'user_id' &&
+            !template.queryVariables.length
+          );
         })
         .map((r) => ({
           uri: r.uriTemplate.replace('{user_id}', encodeURIComponent(caller.userId)),

@@ -3,7 +3,8 @@ import protobuf from 'protobufjs';
 import { loadReflectionRoot } from './load';
 import { PROTO_ROOT, listProtoFiles } from './proto-files';
 
-const HEADER = '// Generated from proto/ by packages/contracts/scripts/generate.ts. Do not edit; run `pnpm generate`.\n';
+const HEADER =
+  '// Generated from proto/ by packages/contracts/scripts/generate.ts. Do not edit; run `pnpm generate`.\n';
 
 const SCALARS: Record<string, string> = {
   double: 'number',
@@ -134,10 +135,12 @@ function emitService(mod: Module, service: protobuf.Service): void {
     };
   });
   const handlerLines = methods.map(
-    (m) => `${docComment(m.comment, '  ')}  ${m.camel}(request: ${m.request}, context: Context): Promise<${m.response}>;`,
+    (m) =>
+      `${docComment(m.comment, '  ')}  ${m.camel}(request: ${m.request}, context: Context): Promise<${m.response}>;`,
   );
   const clientLines = methods.map(
-    (m) => `${docComment(m.comment, '  ')}  ${m.camel}(request: Input<${m.request}>, options?: CallOptions): Promise<${m.response}>;`,
+    (m) =>
+      `${docComment(m.comment, '  ')}  ${m.camel}(request: Input<${m.request}>, options?: CallOptions): Promise<${m.response}>;`,
   );
   const defLines = methods.map(
     (m) => `    ${m.camel}: { name: '${m.name}', path: '/${service.fullName.replace(/^\./, '')}/${m.name}' },`,

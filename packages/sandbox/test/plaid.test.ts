@@ -219,7 +219,9 @@ describe('Plaid emulator through the plaid SDK', () => {
     expect(error.request_id).toMatch(/^[A-Za-z0-9]{15}$/);
 
     const missing = new PlaidApi(new Configuration({ basePath: plaid.url }));
-    const missingKeys = await plaidErrorOf(missing.institutionsGetById({ institution_id: 'ins_109508', country_codes: [CountryCode.Us] }));
+    const missingKeys = await plaidErrorOf(
+      missing.institutionsGetById({ institution_id: 'ins_109508', country_codes: [CountryCode.Us] }),
+    );
     expect(missingKeys.error.error_code).toBe('INVALID_API_KEYS');
 
     // Plaid also takes the keys in the body.
@@ -276,8 +278,12 @@ describe('Plaid emulator through the plaid SDK', () => {
       expect(['online', 'in store', 'other']).toContain(tx.payment_channel);
     }
     // Plaid's sign convention: wages come in negative, purchases go out positive.
-    expect(initial.added.some((tx) => tx.personal_finance_category?.detailed === 'INCOME_WAGES' && tx.amount < 0)).toBe(true);
-    expect(initial.added.some((tx) => tx.personal_finance_category?.primary === 'FOOD_AND_DRINK' && tx.amount > 0)).toBe(true);
+    expect(initial.added.some((tx) => tx.personal_finance_category?.detailed === 'INCOME_WAGES' && tx.amount < 0)).toBe(
+      true,
+    );
+    expect(
+      initial.added.some((tx) => tx.personal_finance_category?.primary === 'FOOD_AND_DRINK' && tx.amount > 0),
+    ).toBe(true);
 
     const { data: listed } = await client.transactionsGet({
       access_token: accessToken,
@@ -379,7 +385,9 @@ describe('Plaid emulator through the plaid SDK', () => {
     const found = await client.institutionsSearch({ query: 'platypus', country_codes: [CountryCode.Us] });
     expect(found.data.institutions.map((i) => i.institution_id)).toContain('ins_109508');
 
-    const unknown = await plaidErrorOf(client.institutionsGetById({ institution_id: 'ins_0', country_codes: [CountryCode.Us] }));
+    const unknown = await plaidErrorOf(
+      client.institutionsGetById({ institution_id: 'ins_0', country_codes: [CountryCode.Us] }),
+    );
     expect(unknown.error.error_code).toBe('INVALID_INSTITUTION');
   });
 
@@ -434,7 +442,10 @@ describe('Plaid webhooks', () => {
     await client.transactionsRefresh({ access_token: accessToken });
     await emulator.flushWebhooks();
     const refreshed = receiver.received.at(-1);
-    expect(refreshed && JSON.parse(refreshed.body)).toMatchObject({ webhook_code: 'SYNC_UPDATES_AVAILABLE', item_id: itemId });
+    expect(refreshed && JSON.parse(refreshed.body)).toMatchObject({
+      webhook_code: 'SYNC_UPDATES_AVAILABLE',
+      item_id: itemId,
+    });
 
     await client.sandboxItemFireWebhook({
       access_token: accessToken,
@@ -442,7 +453,10 @@ describe('Plaid webhooks', () => {
     });
     await emulator.flushWebhooks();
     const fired = receiver.received.at(-1);
-    expect(fired && JSON.parse(fired.body)).toMatchObject({ webhook_type: 'TRANSACTIONS', webhook_code: 'DEFAULT_UPDATE' });
+    expect(fired && JSON.parse(fired.body)).toMatchObject({
+      webhook_type: 'TRANSACTIONS',
+      webhook_code: 'DEFAULT_UPDATE',
+    });
     if (fired) expect(await verifyPlaidWebhook(client, fired, clock.now())).toBe(true);
   });
 
@@ -532,7 +546,11 @@ describe('Plaid admin routes', () => {
       const { accessToken, itemId } = await linkItem(plaid.client);
       const synced = await syncAll(plaid.client, accessToken, '', 500);
 
-      const added = await admin.inject({ method: 'POST', url: `/plaid/items/${itemId}/transactions`, payload: { count: 4 } });
+      const added = await admin.inject({
+        method: 'POST',
+        url: `/plaid/items/${itemId}/transactions`,
+        payload: { count: 4 },
+      });
       expect(added.statusCode).toBe(200);
       const activity = await admin.inject({ method: 'POST', url: `/plaid/items/${accessToken}/activity` });
       expect(activity.json()).toMatchObject({ removed: expect.any(Array) });

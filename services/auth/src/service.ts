@@ -49,7 +49,12 @@ export async function startAuthService(
   const prisma = new PrismaClient({
     adapter: createPrismaAdapter({ connectionString: config.DATABASE_URL, schema, max: config.DATABASE_POOL_MAX }),
   });
-  const pool = createPool({ connectionString: config.DATABASE_URL, schema, max: Math.min(4, config.DATABASE_POOL_MAX), logger });
+  const pool = createPool({
+    connectionString: config.DATABASE_URL,
+    schema,
+    max: Math.min(4, config.DATABASE_POOL_MAX),
+    logger,
+  });
   const fieldKeys = parseFieldKeys(config.FIELD_ENCRYPTION_KEYS);
   const cipher = createFieldCipher({ keys: fieldKeys.keys, current: fieldKeys.current });
   const keys = createSigningKeyStore(prisma, cipher);

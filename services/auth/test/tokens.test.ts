@@ -2,9 +2,9 @@ import { status } from '@grpc/grpc-js';
 import { SignJWT, UnsecuredJWT, exportJWK, generateKeyPair, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { streams, subjects } from '@fintech/contracts';
-import { INTERNAL_AUDIENCE, INTERNAL_TOKEN_TYPE, RemoteCallError, connectNats } from '@fintech/kit';
+import { INTERNAL_AUDIENCE, INTERNAL_TOKEN_TYPE, connectNats } from '@fintech/kit';
 import { readEvents, testNatsUrl } from '@fintech/testing';
-import type { NatsConnection } from '@fintech/kit';
+import type { NatsConnection, RemoteCallError } from '@fintech/kit';
 import { startAuthFixture, type AuthFixture } from './helpers';
 
 let auth: AuthFixture;

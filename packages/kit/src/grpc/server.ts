@@ -1,5 +1,5 @@
+import type { Metadata } from '@grpc/grpc-js';
 import {
-  Metadata,
   Server,
   ServerCredentials,
   status,

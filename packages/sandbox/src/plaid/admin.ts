@@ -32,20 +32,26 @@ export function plaidAdminRoutes(backend: PlaidBackend): FastifyPluginAsync {
       withItem(reply, request.params.item, (item) => backend.refreshTransactions(item)),
     );
 
-    admin.post<{ Params: ItemParams; Body: { count?: number } | undefined }>('/items/:item/transactions', (request, reply) => {
-      const count = request.body?.count ?? 1;
-      if (!Number.isInteger(count) || count < 1 || count > 10_000)
-        return reply.code(400).send({ error: 'count must be an integer from 1 to 10000' });
-      return withItem(reply, request.params.item, (item) => ({
-        added: backend.addPurchases(item, count).map((tx) => tx.transaction_id),
-      }));
-    });
+    admin.post<{ Params: ItemParams; Body: { count?: number } | undefined }>(
+      '/items/:item/transactions',
+      (request, reply) => {
+        const count = request.body?.count ?? 1;
+        if (!Number.isInteger(count) || count < 1 || count > 10_000)
+          return reply.code(400).send({ error: 'count must be an integer from 1 to 10000' });
+        return withItem(reply, request.params.item, (item) => ({
+          added: backend.addPurchases(item, count).map((tx) => tx.transaction_id),
+        }));
+      },
+    );
 
-    admin.post<{ Params: ItemParams; Body: { webhook_code?: string } | undefined }>('/items/:item/webhooks', (request, reply) => {
-      const code = request.body?.webhook_code;
-      if (typeof code !== 'string') return reply.code(400).send({ error: 'webhook_code is required' });
-      return withItem(reply, request.params.item, (item) => ({ payload: backend.fireWebhook(item, code).payload }));
-    });
+    admin.post<{ Params: ItemParams; Body: { webhook_code?: string } | undefined }>(
+      '/items/:item/webhooks',
+      (request, reply) => {
+        const code = request.body?.webhook_code;
+        if (typeof code !== 'string') return reply.code(400).send({ error: 'webhook_code is required' });
+        return withItem(reply, request.params.item, (item) => ({ payload: backend.fireWebhook(item, code).payload }));
+      },
+    );
 
     admin.post<{ Params: ItemParams }>('/items/:item/login-required', (request, reply) =>
       withItem(reply, request.params.item, (item) => {
@@ -62,7 +68,9 @@ export function plaidAdminRoutes(backend: PlaidBackend): FastifyPluginAsync {
     );
 
     admin.get('/webhooks', async () => ({
-      webhooks: backend.webhooks.sent().map(({ itemId, payload, delivery }) => ({ item_id: itemId, payload, delivery })),
+      webhooks: backend.webhooks
+        .sent()
+        .map(({ itemId, payload, delivery }) => ({ item_id: itemId, payload, delivery })),
     }));
 
     admin.post('/webhooks/flush', async () => {

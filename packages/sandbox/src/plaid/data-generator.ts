@@ -65,9 +65,30 @@ export function generateAccounts(random: SeededRandom, institution: InstitutionR
     currency,
   });
   const accounts = [
-    account('Plaid Checking', 'Plaid Gold Standard 0% Interest Checking', 'depository', 'checking', random.money(1500, 9000), null),
-    account('Plaid Saving', 'Plaid Silver Standard 0.1% Interest Saving', 'depository', 'savings', random.money(2000, 25000), null),
-    account('Plaid Credit Card', 'Plaid Diamond 12.5% APR Interest Credit Card', 'credit', 'credit card', random.money(200, 2500), random.pick([5000, 7500, 10000])),
+    account(
+      'Plaid Checking',
+      'Plaid Gold Standard 0% Interest Checking',
+      'depository',
+      'checking',
+      random.money(1500, 9000),
+      null,
+    ),
+    account(
+      'Plaid Saving',
+      'Plaid Silver Standard 0.1% Interest Saving',
+      'depository',
+      'savings',
+      random.money(2000, 25000),
+      null,
+    ),
+    account(
+      'Plaid Credit Card',
+      'Plaid Diamond 12.5% APR Interest Credit Card',
+      'credit',
+      'credit card',
+      random.money(200, 2500),
+      random.pick([5000, 7500, 10000]),
+    ),
   ];
   if (products.includes('investments'))
     accounts.push(account('Plaid IRA', null, 'investment', 'ira', random.money(300, 40000), null));
@@ -96,7 +117,9 @@ const pad2 = (n: number): string => String(n).padStart(2, '0');
 export function buildTransaction(random: SeededRandom, item: PlaidItem, spec: TransactionSpec): WireTransaction {
   const { profile } = spec;
   const authorizedAt = `${spec.authorizedDate}T${pad2(random.int(6, 22))}:${pad2(random.int(0, 59))}:00Z`;
-  const postedAt = spec.postedDate ? `${spec.postedDate}T${pad2(random.int(0, 23))}:${pad2(random.int(0, 59))}:00Z` : null;
+  const postedAt = spec.postedDate
+    ? `${spec.postedDate}T${pad2(random.int(0, 23))}:${pad2(random.int(0, 59))}:00Z`
+    : null;
   const recognised = spec.enriched && profile.merchantName !== null;
   const european = item.institution.institution.country_codes.includes('GB');
   return {
@@ -204,7 +227,16 @@ export function generateHistory(item: PlaidItem, endDate: string): WireTransacti
     out.push(cardPurchase(random, item, account, day, posted));
   };
   const posted = (account: AccountState, profile: MerchantProfile, day: string, amount: number): void => {
-    out.push(buildTransaction(random, item, { account, profile, amount, authorizedDate: day, postedDate: day, enriched: true }));
+    out.push(
+      buildTransaction(random, item, {
+        account,
+        profile,
+        amount,
+        authorizedDate: day,
+        postedDate: day,
+        enriched: true,
+      }),
+    );
   };
 
   for (let back = item.historyDays - 1; back >= 0; back -= 1) {
@@ -228,15 +260,17 @@ export function generateHistory(item: PlaidItem, endDate: string): WireTransacti
       if (random.chance(0.5)) purchase(checking, day);
       if (random.chance(0.03)) posted(checking, ATM_WITHDRAWAL, day, random.pick([20, 40, 60, 80, 100, 200]));
     }
-    if (savings && dayOfMonth === 28) posted(savings, INTEREST, day, -random.money(INTEREST.minAmount, INTEREST.maxAmount));
+    if (savings && dayOfMonth === 28)
+      posted(savings, INTEREST, day, -random.money(INTEREST.minAmount, INTEREST.maxAmount));
     if (card) for (let n = random.int(0, 2); n > 0; n -= 1) purchase(card, day);
   }
   // Always leave at least one authorisation pending, so the first refresh has something to settle.
   if (checking && !out.some((tx) => tx.pending)) purchase(checking, endDate, true);
 
-  return out.sort((a, b) =>
-    (a.authorized_datetime ?? a.date).localeCompare(b.authorized_datetime ?? b.date) ||
-    a.transaction_id.localeCompare(b.transaction_id),
+  return out.sort(
+    (a, b) =>
+      (a.authorized_datetime ?? a.date).localeCompare(b.authorized_datetime ?? b.date) ||
+      a.transaction_id.localeCompare(b.transaction_id),
   );
 }
 
@@ -305,7 +339,9 @@ function enrichUnrecognised(item: PlaidItem, random: SeededRandom, limit: number
     .live()
     .filter((tx) => !tx.pending && tx.merchant_name === null)
     .map((tx) => ({ tx, profile: CARD_MERCHANTS.find((m) => m.rawDescription === tx.original_description) }))
-    .filter((candidate): candidate is { tx: WireTransaction; profile: MerchantProfile } => candidate.profile !== undefined);
+    .filter(
+      (candidate): candidate is { tx: WireTransaction; profile: MerchantProfile } => candidate.profile !== undefined,
+    );
   let modified = 0;
   for (const { tx, profile } of candidates.slice(-limit)) {
     const account = item.account(tx.account_id);

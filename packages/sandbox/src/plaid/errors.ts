@@ -52,8 +52,7 @@ export const plaidErrors = {
       `the following required fields are missing: ${fields.join(', ')}`,
     ),
   invalidField: (message: string) => new PlaidApiError(400, 'INVALID_REQUEST', 'INVALID_FIELD', message),
-  invalidBody: () =>
-    new PlaidApiError(400, 'INVALID_REQUEST', 'INVALID_BODY', 'body could not be parsed as JSON'),
+  invalidBody: () => new PlaidApiError(400, 'INVALID_REQUEST', 'INVALID_BODY', 'body could not be parsed as JSON'),
   notFound: () => new PlaidApiError(404, 'INVALID_REQUEST', 'NOT_FOUND', 'not found'),
   invalidAccessToken: () =>
     new PlaidApiError(
@@ -110,12 +109,7 @@ export const plaidErrors = {
       `the institution does not support the requested product: ${product}`,
     ),
   invalidAccountId: () =>
-    new PlaidApiError(
-      400,
-      'INVALID_INPUT',
-      'INVALID_ACCOUNT_ID',
-      'one or more of the account IDs is invalid',
-    ),
+    new PlaidApiError(400, 'INVALID_INPUT', 'INVALID_ACCOUNT_ID', 'one or more of the account IDs is invalid'),
   invalidWebhookKeyId: () =>
     new PlaidApiError(
       400,
@@ -137,6 +131,5 @@ export const plaidErrors = {
       'TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION',
       'Underlying transaction data changed since last page was fetched. Please restart pagination from last update.',
     ),
-  internal: () =>
-    new PlaidApiError(500, 'API_ERROR', 'INTERNAL_SERVER_ERROR', 'an unexpected error occurred'),
+  internal: () => new PlaidApiError(500, 'API_ERROR', 'INTERNAL_SERVER_ERROR', 'an unexpected error occurred'),
 };

@@ -145,7 +145,8 @@ export class PlaidBackend {
 
   /** A public token works once and only within its 30 minutes. */
   exchangePublicToken(clientId: string, publicToken: string): { accessToken: string; itemId: string } {
-    if (!/^public-(sandbox|development|production)-[0-9a-f-]{36}$/.test(publicToken)) throw plaidErrors.malformedPublicToken();
+    if (!/^public-(sandbox|development|production)-[0-9a-f-]{36}$/.test(publicToken))
+      throw plaidErrors.malformedPublicToken();
     const record = this.publicTokens.get(publicToken);
     const item = record ? this.items.get(record.itemId) : undefined;
     if (!record || !item || item.clientId !== clientId) throw plaidErrors.malformedPublicToken();
@@ -161,7 +162,8 @@ export class PlaidBackend {
    * removed Item is ITEM_NOT_FOUND, and an Item in an error state refuses data requests with that error.
    */
   itemForAccessToken(clientId: string, accessToken: string, options: { allowItemError?: boolean } = {}): PlaidItem {
-    if (!/^access-(sandbox|development|production)-[0-9a-f-]{36}$/.test(accessToken)) throw plaidErrors.invalidAccessToken();
+    if (!/^access-(sandbox|development|production)-[0-9a-f-]{36}$/.test(accessToken))
+      throw plaidErrors.invalidAccessToken();
     const itemId = this.accessTokens.get(accessToken);
     const item = itemId ? this.items.get(itemId) : undefined;
     if (!item || item.clientId !== clientId) throw plaidErrors.unknownAccessToken();
@@ -276,8 +278,7 @@ export class PlaidBackend {
   private notifyTransactionChanges(item: PlaidItem, added: number, removed: string[]): void {
     this.notifySyncUpdates(item);
     if (!item.usedTransactionsGet) return;
-    if (added > 0)
-      this.sendWebhook(item, { ...this.webhookPayload(item, 'DEFAULT_UPDATE'), new_transactions: added });
+    if (added > 0) this.sendWebhook(item, { ...this.webhookPayload(item, 'DEFAULT_UPDATE'), new_transactions: added });
     if (removed.length > 0)
       this.sendWebhook(item, {
         webhook_type: 'TRANSACTIONS',
@@ -295,4 +296,3 @@ export class PlaidBackend {
     return this.webhooks.send(item.webhook, item.itemId, payload);
   }
 }
-

@@ -94,7 +94,9 @@ export function syncTransactions(item: PlaidItem, request: SyncRequest): SyncPag
   const page = entries.slice(position.offset, position.offset + request.count);
   const taken = position.offset + page.length;
   const hasMore = taken < entries.length;
-  const next: SyncPosition = hasMore ? { since: position.since, upTo, offset: taken } : { since: upTo, upTo, offset: 0 };
+  const next: SyncPosition = hasMore
+    ? { since: position.since, upTo, offset: taken }
+    : { since: upTo, upTo, offset: 0 };
 
   const result: SyncPage = { added: [], modified: [], removed: [], nextCursor: encodeCursor(item, next), hasMore };
   for (const entry of page) {

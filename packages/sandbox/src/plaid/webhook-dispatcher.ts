@@ -1,5 +1,10 @@
 import type { SandboxClock } from '../core/types.js';
-import { createWebhookSender, type WebhookDeliveryOptions, type WebhookDeliveryRecord, type WebhookSender } from '../core/webhooks.js';
+import {
+  createWebhookSender,
+  type WebhookDeliveryOptions,
+  type WebhookDeliveryRecord,
+  type WebhookSender,
+} from '../core/webhooks.js';
 import type { WebhookSigner } from './webhook-signer.js';
 import type { WebhookPayload } from './wire-types.js';
 

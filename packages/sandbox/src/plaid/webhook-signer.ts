@@ -42,7 +42,10 @@ export class WebhookSigner {
       }),
     );
     // RFC 7518 §3.4: an ES256 signature is the raw r || s pair (64 bytes), not DER.
-    const signature = sign('sha256', Buffer.from(`${header}.${payload}`), { key: this.privateKey, dsaEncoding: 'ieee-p1363' });
+    const signature = sign('sha256', Buffer.from(`${header}.${payload}`), {
+      key: this.privateKey,
+      dsaEncoding: 'ieee-p1363',
+    });
     return `${header}.${payload}.${base64url(signature)}`;
   }
 }

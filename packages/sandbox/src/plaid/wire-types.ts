@@ -26,14 +26,7 @@ export interface PlaidErrorBody {
   suggested_action: string | null;
 }
 
-export type Product =
-  | 'assets'
-  | 'auth'
-  | 'balance'
-  | 'identity'
-  | 'investments'
-  | 'liabilities'
-  | 'transactions';
+export type Product = 'assets' | 'auth' | 'balance' | 'identity' | 'investments' | 'liabilities' | 'transactions';
 
 export type CountryCode = 'US' | 'CA' | 'GB';
 

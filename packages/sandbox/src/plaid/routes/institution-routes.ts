@@ -6,12 +6,34 @@ import type { CountryCode, Product } from '../wire-types.js';
 import { plaidRoute } from './plaid-route.js';
 import type { RequestBody } from './request-body.js';
 
-const COUNTRY_CODES = ['US', 'GB', 'ES', 'NL', 'FR', 'IE', 'CA', 'DE', 'IT', 'PL', 'DK', 'NO', 'SE', 'EE', 'LT', 'LV', 'PT', 'BE', 'AT', 'FI'];
+const COUNTRY_CODES = [
+  'US',
+  'GB',
+  'ES',
+  'NL',
+  'FR',
+  'IE',
+  'CA',
+  'DE',
+  'IT',
+  'PL',
+  'DK',
+  'NO',
+  'SE',
+  'EE',
+  'LT',
+  'LV',
+  'PT',
+  'BE',
+  'AT',
+  'FI',
+];
 
 function countryCodes(body: RequestBody): string[] {
   const codes = body.stringArray('country_codes');
   for (const code of codes)
-    if (!COUNTRY_CODES.includes(code)) throw plaidErrors.invalidField(`country_codes contains an unknown country: ${code}`);
+    if (!COUNTRY_CODES.includes(code))
+      throw plaidErrors.invalidField(`country_codes contains an unknown country: ${code}`);
   return codes;
 }
 

@@ -6,7 +6,15 @@ import type { Product } from '../wire-types.js';
 import { plaidRoute } from './plaid-route.js';
 import type { RequestBody } from './request-body.js';
 
-const PRODUCTS: readonly Product[] = ['assets', 'auth', 'balance', 'identity', 'investments', 'liabilities', 'transactions'];
+const PRODUCTS: readonly Product[] = [
+  'assets',
+  'auth',
+  'balance',
+  'identity',
+  'investments',
+  'liabilities',
+  'transactions',
+];
 
 /** Plaid's default transaction history is 90 days; it can be asked for up to 730. */
 const DEFAULT_HISTORY_DAYS = 90;

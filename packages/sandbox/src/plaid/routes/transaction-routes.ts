@@ -67,10 +67,7 @@ export function registerTransactionRoutes(app: FastifyInstance, backend: PlaidBa
     item.usedTransactionsGet = true;
     const matching = item
       .live()
-      .filter(
-        (tx) =>
-          tx.date >= startDate && tx.date <= endDate && (!accountIds || accountIds.includes(tx.account_id)),
-      )
+      .filter((tx) => tx.date >= startDate && tx.date <= endDate && (!accountIds || accountIds.includes(tx.account_id)))
       .sort(newestFirst);
     return {
       accounts: item.accountViews(accountIds),
