@@ -46,7 +46,7 @@ export function providerKey(prefix: string, scope: IdempotencyScope, resourceId:
 /**
  * Runs `operation` at most once per idempotency scope. Duplicates (concurrent or later) get the stored outcome.
  * `operation` receives the id of the resource a crashed earlier attempt had created, to resume it; it must store its
- * outcome with `deps.idempotency.complete` in its final transaction. When it throws without having stored one, the
+ * outcome with `deps.idempotency.complete` in its final transaction. When it ends without having stored one, the
  * key is given back (see IdempotencyStore.release).
  */
 export async function runIdempotent<T>(
@@ -61,9 +61,6 @@ export async function runIdempotent<T>(
   try {
     return await operation(claim.resourceId);
   } catch (error) {
-    await deps.idempotency.release(scope).catch((err: unknown) => {
-      deps.logger.error({ err }, 'could not release an idempotency key');
-    });
     if (!(error instanceof DomainError)) {
       deps.logger.error({ err: error, tool: scope.tool }, 'payment operation failed unexpectedly');
       throw new ProviderUnavailableError('the operation did not complete; retry with the same idempotency key');
@@ -71,5 +68,10 @@ export async function runIdempotent<T>(
     throw error;
   } finally {
     stop();
+    // A completed record is left alone; one without an outcome (a refusal before anything started, a confirmation
+    // asked for, an outage) is given back at once, so the next call does not wait for the lease to lapse.
+    await deps.idempotency.release(scope).catch((err: unknown) => {
+      deps.logger.error({ err }, 'could not release an idempotency key');
+    });
   }
 }
