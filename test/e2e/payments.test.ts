@@ -48,8 +48,7 @@ async function providerIntents(): Promise<{ id: string; amount: number; metadata
   const response = await fetch(`${fleet.sandbox!.urls.stripe}/v1/payment_intents?limit=100`, {
     headers: { authorization: `Bearer ${FLEET_STRIPE_KEY}` },
   });
-  return ((await response.json()) as { data: { id: string; amount: number; metadata: Record<string, string> }[] })
-    .data;
+  return ((await response.json()) as { data: { id: string; amount: number; metadata: Record<string, string> }[] }).data;
 }
 
 beforeAll(async () => {
@@ -146,7 +145,12 @@ describe('an agent paying through the gateway', () => {
   it('asks for confirmation above the threshold and pays only when the token comes back', async () => {
     const client = await connect(alice.token);
     const { methods } = await read<{ methods: { method_id: string }[] }>(client, 'payments://me/methods');
-    const args = { source_id: methods[0]!.method_id, destination_id: 'merchant_demo_coffee', amount: 1200, currency: 'USD' };
+    const args = {
+      source_id: methods[0]!.method_id,
+      destination_id: 'merchant_demo_coffee',
+      amount: 1200,
+      currency: 'USD',
+    };
     const before = (await providerIntents()).length;
     const asked = await call(client, 'initiate_payment', args);
     expect(asked.structuredContent).toMatchObject({ status: 'confirmation_required' });
@@ -167,11 +171,19 @@ describe('an agent paying through the gateway', () => {
     for (const amount of ['10.005', 0, -5, '12,50']) {
       const refused = await call(client, 'initiate_payment', { ...base, amount, currency: 'USD' });
       expect(refused.isError, String(amount)).toBe(true);
-      expect(refused.structuredContent.error, String(amount)).toMatchObject({ reason: 'VALIDATION_FAILED', field: 'amount' });
+      expect(refused.structuredContent.error, String(amount)).toMatchObject({
+        reason: 'VALIDATION_FAILED',
+        field: 'amount',
+      });
     }
     const noCurrency = await call(client, 'initiate_payment', { ...base, amount: 5 });
     expect(noCurrency.structuredContent.error).toMatchObject({ field: 'currency' });
-    const badKey = await call(client, 'initiate_payment', { ...base, amount: 5, currency: 'USD', idempotency_key: 'no spaces' });
+    const badKey = await call(client, 'initiate_payment', {
+      ...base,
+      amount: 5,
+      currency: 'USD',
+      idempotency_key: 'no spaces',
+    });
     expect(badKey.structuredContent.error).toMatchObject({ field: 'idempotency_key' });
     const badToken = await call(client, 'add_payment_method', { user_id: 'me', payment_token: '4242424242424242' });
     expect(badToken.structuredContent.error).toMatchObject({ reason: 'VALIDATION_FAILED', field: 'payment_token' });
@@ -201,7 +213,10 @@ describe('another user’s payments', () => {
       currency: 'USD',
     });
     expect(spend.structuredContent.error).toMatchObject({ reason: 'NOT_FOUND', field: 'source_id' });
-    const foreignMethod = await call(intruder, 'add_payment_method', { user_id: alice.id, payment_token: 'pm_card_visa' });
+    const foreignMethod = await call(intruder, 'add_payment_method', {
+      user_id: alice.id,
+      payment_token: 'pm_card_visa',
+    });
     expect(foreignMethod.structuredContent.error).toMatchObject({ reason: 'PERMISSION_DENIED' });
   });
 

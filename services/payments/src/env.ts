@@ -46,7 +46,10 @@ export const PaymentsEnv = z.object({
   /** Postgres schema the service owns. */
   DATABASE_SCHEMA: z.string().default('payments'),
   /** Stripe secret key. The default is a test-mode key for packages/sandbox. */
-  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/).default('sk_test_fintech_sandbox'),
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/)
+    .default('sk_test_fintech_sandbox'),
   /** Stripe API base URL; the default is the sandbox's Stripe emulator (`pnpm sandbox`). */
   STRIPE_API_BASE: z.string().url().default('http://127.0.0.1:12111'),
   /** Per-request timeout of Stripe calls. */
@@ -74,7 +77,10 @@ export const PaymentsEnv = z.object({
       z.object({
         id: z.string().regex(/^[a-z0-9_]{3,64}$/),
         name: z.string().min(1),
-        stripe_account: z.string().regex(/^acct_[A-Za-z0-9_]+$/).optional(),
+        stripe_account: z
+          .string()
+          .regex(/^acct_[A-Za-z0-9_]+$/)
+          .optional(),
       }),
     ),
   ).default(JSON.parse(DEFAULT_MERCHANTS) as { id: string; name: string; stripe_account?: string }[]),
@@ -83,7 +89,11 @@ export const PaymentsEnv = z.object({
   /** A call without idempotency_key repeats an identical call made less than this long ago (decision 010). */
   DERIVED_IDEMPOTENCY_WINDOW_SECONDS: z.coerce.number().int().positive().default(600),
   /** How long an explicit idempotency key and its result are kept (Stripe keeps keys 24 hours). */
-  IDEMPOTENCY_RETENTION_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
+  IDEMPOTENCY_RETENTION_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(24 * 3600),
   /**
    * Lease of a call in progress, renewed while it runs. When its process dies, a retry takes the call over once the
    * lease has lapsed. Keep it well above a database round trip and below the callers' deadline.

@@ -42,7 +42,8 @@ export interface PaymentsService {
 function parseLimits(config: PaymentsConfig): Map<string, CurrencyLimits> {
   const limits = new Map<string, CurrencyLimits>();
   for (const [currency, value] of Object.entries(config.PAYMENT_LIMITS)) {
-    const minor = (amount: string, name: string) => toMinorUnits(amount, currency, { field: `PAYMENT_LIMITS.${currency}.${name}` });
+    const minor = (amount: string, name: string) =>
+      toMinorUnits(amount, currency, { field: `PAYMENT_LIMITS.${currency}.${name}` });
     limits.set(currency, {
       perPaymentMax: minor(value.per_payment_max, 'per_payment_max'),
       dailyTotalMax: minor(value.daily_total_max, 'daily_total_max'),
@@ -74,7 +75,9 @@ export async function startPaymentsService(
   });
   await runMigrations({ connectionString: config.DATABASE_URL, schema, migrationsDir: MIGRATIONS_DIR, logger });
 
-  const prisma = new PrismaClient({ adapter: createPrismaAdapter({ connectionString: config.DATABASE_URL, schema, max: 20 }) });
+  const prisma = new PrismaClient({
+    adapter: createPrismaAdapter({ connectionString: config.DATABASE_URL, schema, max: 20 }),
+  });
   const pool = createPool({ connectionString: config.DATABASE_URL, schema, max: 4, logger });
   for (const merchant of config.MERCHANTS) {
     await prisma.merchant.upsert({

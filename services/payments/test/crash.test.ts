@@ -51,7 +51,9 @@ async function startHoldingProxy(target: string) {
         async (upstream) => {
           const body = Buffer.from(await upstream.arrayBuffer());
           if (holdThis) return; // never answered: the caller dies waiting
-          response.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+          response.writeHead(upstream.status, {
+            'content-type': upstream.headers.get('content-type') ?? 'application/json',
+          });
           response.end(body);
         },
         () => response.destroy(),
@@ -149,7 +151,8 @@ it('a service killed between the provider call and its reply: the retry returns 
 
   const first = await startChild();
   const firstClient = clientFor(first.port);
-  const card = (await firstClient.addPaymentMethod({ user_id: 'me', payment_token: 'pm_card_visa' }, { token })).method!;
+  const card = (await firstClient.addPaymentMethod({ user_id: 'me', payment_token: 'pm_card_visa' }, { token }))
+    .method!;
   const request = {
     source_id: card.method_id,
     destination_id: 'merchant_demo_coffee',
@@ -198,7 +201,10 @@ it('a service killed between the provider call and its reply: the retry returns 
       timeoutMs: 2_500,
     });
     const mine = events.filter((e) => e.user_id === userId);
-    expect(mine.map((e) => e.type).sort()).toEqual(['fintech.payments.payment.created', 'fintech.payments.payment.succeeded']);
+    expect(mine.map((e) => e.type).sort()).toEqual([
+      'fintech.payments.payment.created',
+      'fintech.payments.payment.succeeded',
+    ]);
     expect(mine.every((e) => e.data.payment_id === retried.payment!.payment_id)).toBe(true);
     expect(mine.find((e) => e.type.endsWith('succeeded'))!.data.provider_payment_id).toBe(charged[0]!.id);
   } finally {

@@ -175,7 +175,9 @@ export function totp(secretBase32: string, atMs: number): string {
 }
 
 /** The rejection of a promise, for asserting on its reason and field. */
-export async function failure(promise: Promise<unknown>): Promise<{ reason: string; message: string; field?: string; metadata: Record<string, string> }> {
+export async function failure(
+  promise: Promise<unknown>,
+): Promise<{ reason: string; message: string; field?: string; metadata: Record<string, string> }> {
   try {
     await promise;
   } catch (error) {

@@ -30,7 +30,13 @@ describe('payment methods', () => {
   it('saves a card through a SetupIntent: brand, last4, expiry and fingerprint only; the first is the default', async () => {
     const { methods } = await f.client.listPaymentMethods({ user_id: 'me' }, { token: alice.token });
     expect(methods).toHaveLength(1);
-    expect(methods[0]).toMatchObject({ method_id: aliceCard, brand: 'visa', last4: '4242', is_default: true, type: 'card' });
+    expect(methods[0]).toMatchObject({
+      method_id: aliceCard,
+      brand: 'visa',
+      last4: '4242',
+      is_default: true,
+      type: 'card',
+    });
     expect(methods[0]!.fingerprint).not.toBe('');
     expect(JSON.stringify(methods)).not.toMatch(/4242424242424242/);
 
@@ -82,7 +88,10 @@ describe('payments', () => {
       timeoutMs: 5_000,
     });
     const mine = events.filter((e) => e.data.payment_id === paymentId);
-    expect(mine.map((e) => e.type).sort()).toEqual([subjects.payments.paymentCreated, subjects.payments.paymentSucceeded]);
+    expect(mine.map((e) => e.type).sort()).toEqual([
+      subjects.payments.paymentCreated,
+      subjects.payments.paymentSucceeded,
+    ]);
     expect(mine[0]!.data).toMatchObject({
       user_id: alice.id,
       amount_minor: '1250',
@@ -112,7 +121,9 @@ describe('payments', () => {
     const paid = await pay(alice, { amount: '3.00', destination_id: bob.id });
     expect(paid.payment?.destination).toMatchObject({ payee_id: bob.id, type: 'user' });
     expect((await failure(pay(alice, { amount: '3.00', destination_id: alice.id }))).field).toBe('destination_id');
-    expect((await failure(pay(alice, { amount: '3.00', destination_id: 'merchant_nobody' }))).field).toBe('destination_id');
+    expect((await failure(pay(alice, { amount: '3.00', destination_id: 'merchant_nobody' }))).field).toBe(
+      'destination_id',
+    );
   });
 
   it('records a declined card as a failed payment and answers PAYMENT_DECLINED', async () => {
@@ -123,7 +134,9 @@ describe('payments', () => {
     const status = await f.client.getPaymentStatus({ payment_id: paymentId }, { token: alice.token });
     expect(status.payment).toMatchObject({ status: 'failed', failure_code: 'generic_decline' });
     // The same key answers the same outcome without asking the provider again.
-    expect(await failure(pay(alice, { source_id: card, amount: '5.00', idempotency_key: 'declined-1' }))).toEqual(declined);
+    expect(await failure(pay(alice, { source_id: card, amount: '5.00', idempotency_key: 'declined-1' }))).toEqual(
+      declined,
+    );
   });
 });
 
@@ -138,7 +151,9 @@ describe('refunds', () => {
     expect(part.refund).toMatchObject({ amount: { amount_minor: '725', currency: 'USD' }, status: 'succeeded' });
     expect(part.payment).toMatchObject({ refund_status: 'partial', amount_refunded: { amount_minor: '725' } });
 
-    const tooMuch = await failure(f.client.processRefund({ payment_id: paymentId, amount: '13.00' }, { token: alice.token }));
+    const tooMuch = await failure(
+      f.client.processRefund({ payment_id: paymentId, amount: '13.00' }, { token: alice.token }),
+    );
     expect(tooMuch).toMatchObject({ reason: 'REFUND_EXCEEDS_PAYMENT', field: 'amount' });
     expect(tooMuch.message).toContain('12.75 USD');
 
@@ -146,7 +161,9 @@ describe('refunds', () => {
     expect(rest.refund?.amount?.amount_minor).toBe('1275');
     expect(rest.payment).toMatchObject({ refund_status: 'full', amount_refunded: { amount_minor: '2000' } });
 
-    const more = await failure(f.client.processRefund({ payment_id: paymentId, amount: '0.01' }, { token: alice.token }));
+    const more = await failure(
+      f.client.processRefund({ payment_id: paymentId, amount: '0.01' }, { token: alice.token }),
+    );
     expect(more.reason).toBe('REFUND_EXCEEDS_PAYMENT');
     const status = await f.client.getPaymentStatus({ payment_id: paymentId }, { token: alice.token });
     expect(status.refunds.map((r) => r.amount?.amount_minor)).toEqual(['725', '1275']);
@@ -160,9 +177,9 @@ describe('ownership over direct gRPC with another user’s internal token', () =
     expect(await failure(f.client.getPaymentStatus({ payment_id: paymentId }, { token: bob.token }))).toMatchObject({
       reason: 'NOT_FOUND',
     });
-    expect(
-      await failure(f.client.processRefund({ payment_id: paymentId }, { token: bob.token })),
-    ).toMatchObject({ reason: 'NOT_FOUND' });
+    expect(await failure(f.client.processRefund({ payment_id: paymentId }, { token: bob.token }))).toMatchObject({
+      reason: 'NOT_FOUND',
+    });
     expect(
       await failure(
         f.client.initiatePayment(
@@ -208,7 +225,10 @@ describe('history', () => {
     expect(second.page).toMatchObject({ has_more: false, next_cursor: '' });
 
     const today = new Date().toISOString().slice(0, 10);
-    const dated = await f.client.getPaymentHistory({ user_id: 'me', start_date: today, end_date: today }, { token: user.token });
+    const dated = await f.client.getPaymentHistory(
+      { user_id: 'me', start_date: today, end_date: today },
+      { token: user.token },
+    );
     expect(dated.payments).toHaveLength(3);
     const past = await f.client.getPaymentHistory(
       { user_id: 'me', start_date: '2020-01-01', end_date: '2020-01-31' },
@@ -216,7 +236,12 @@ describe('history', () => {
     );
     expect(past.payments).toHaveLength(0);
     expect(
-      await failure(f.client.getPaymentHistory({ user_id: 'me', start_date: '2020-02-01', end_date: '2020-01-01' }, { token: user.token })),
+      await failure(
+        f.client.getPaymentHistory(
+          { user_id: 'me', start_date: '2020-02-01', end_date: '2020-01-01' },
+          { token: user.token },
+        ),
+      ),
     ).toMatchObject({ reason: 'VALIDATION_FAILED', field: 'end_date' });
     expect(
       await failure(f.client.getPaymentHistory({ user_id: 'me', cursor: 'garbage' }, { token: user.token })),

@@ -118,7 +118,9 @@ describe('confirmation above the threshold', () => {
     expect(first.confirmation_token).toMatch(/^conf_/);
     expect(await f.providerIntents(user)).toHaveLength(0);
 
-    const altered = await failure(payWith(user, card, { ...args, amount: '1500.01', confirmation_token: first.confirmation_token }));
+    const altered = await failure(
+      payWith(user, card, { ...args, amount: '1500.01', confirmation_token: first.confirmation_token }),
+    );
     expect(altered).toMatchObject({ reason: 'CONFIRMATION_INVALID', field: 'confirmation_token' });
     const foreign = await failure(
       payWith(other.user, other.card, { ...args, confirmation_token: first.confirmation_token }),
@@ -157,10 +159,15 @@ describe('step-up MFA for a new payment method', () => {
     const now = Date.now();
     await f.authClient.confirmMfa({ user_id: 'me', code: totp(enrolled.secret, now) }, { token: user.token });
 
-    const missing = await failure(f.client.addPaymentMethod({ user_id: 'me', payment_token: 'pm_card_visa' }, { token: user.token }));
+    const missing = await failure(
+      f.client.addPaymentMethod({ user_id: 'me', payment_token: 'pm_card_visa' }, { token: user.token }),
+    );
     expect(missing).toMatchObject({ reason: 'MFA_REQUIRED', field: 'mfa_code' });
     const wrong = await failure(
-      f.client.addPaymentMethod({ user_id: 'me', payment_token: 'pm_card_visa', mfa_code: '000000' }, { token: user.token }),
+      f.client.addPaymentMethod(
+        { user_id: 'me', payment_token: 'pm_card_visa', mfa_code: '000000' },
+        { token: user.token },
+      ),
     );
     expect(wrong).toMatchObject({ reason: 'MFA_CODE_INVALID', field: 'mfa_code' });
     expect((await f.client.listPaymentMethods({ user_id: 'me' }, { token: user.token })).methods).toHaveLength(0);
@@ -179,7 +186,10 @@ describe('webhooks', () => {
     const body = JSON.stringify({ id: 'evt_forged', type: 'payment_intent.succeeded', data: { object: {} } });
     const response = await fetch(f.payments.webhookUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'stripe-signature': `t=${Math.floor(Date.now() / 1000)},v1=deadbeef` },
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': `t=${Math.floor(Date.now() / 1000)},v1=deadbeef`,
+      },
       body,
     });
     expect(response.status).toBe(400);

@@ -85,7 +85,10 @@ function isTransient(error: unknown): boolean {
 
 function providerFailure(error: unknown): never {
   if (isTransient(error)) throw new ProviderUnavailableError();
-  if (error instanceof Stripe.errors.StripeAuthenticationError || error instanceof Stripe.errors.StripePermissionError) {
+  if (
+    error instanceof Stripe.errors.StripeAuthenticationError ||
+    error instanceof Stripe.errors.StripePermissionError
+  ) {
     throw new DomainError('UNAVAILABLE', 'the payment provider refused our credentials', { cause: error });
   }
   throw error;
@@ -255,7 +258,11 @@ export function createStripeAdapter(options: StripeAdapterOptions): StripeAdapte
           { idempotencyKey: input.idempotencyKey },
         );
         const status =
-          refund.status === 'succeeded' ? 'succeeded' : refund.status === 'failed' || refund.status === 'canceled' ? 'failed' : 'pending';
+          refund.status === 'succeeded'
+            ? 'succeeded'
+            : refund.status === 'failed' || refund.status === 'canceled'
+              ? 'failed'
+              : 'pending';
         return { stripeRefundId: refund.id, status };
       } catch (error) {
         if (error instanceof Stripe.errors.StripeInvalidRequestError) {

@@ -5,8 +5,7 @@ import type { Tx } from '../deps';
 
 /** What an idempotency record answers with once its call completed. */
 export type StoredOutcome =
-  | { ok: unknown }
-  | { error: { reason: string; message: string; field?: string; metadata?: Record<string, string> } };
+  { ok: unknown } | { error: { reason: string; message: string; field?: string; metadata?: Record<string, string> } };
 
 /** One idempotent call: who, under which key, for which tool and arguments. */
 export interface IdempotencyScope {
@@ -23,8 +22,7 @@ export interface IdempotencyScope {
 
 export type Claim =
   /** This call runs the operation. `resourceId` is set when it resumes one a crashed call had started. */
-  | { kind: 'owner'; resourceId: string | null }
-  | { kind: 'completed'; outcome: StoredOutcome };
+  { kind: 'owner'; resourceId: string | null } | { kind: 'completed'; outcome: StoredOutcome };
 
 interface RecordRow {
   tool: string;
@@ -104,7 +102,8 @@ export function createIdempotencyStore(options: {
         const row = await read(scope);
         if (row) {
           if (row.tool !== scope.tool) throw new IdempotencyKeyReusedError(scope.displayKey, 'tool');
-          if (row.request_hash !== scope.requestHash) throw new IdempotencyKeyReusedError(scope.displayKey, 'arguments');
+          if (row.request_hash !== scope.requestHash)
+            throw new IdempotencyKeyReusedError(scope.displayKey, 'arguments');
           if (row.state === 'completed' && row.response) return { kind: 'completed', outcome: row.response };
           if (row.locked_until === null || row.locked_until.getTime() <= now().getTime()) {
             const taken = await takeOver(scope);

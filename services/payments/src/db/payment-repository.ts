@@ -41,7 +41,12 @@ export interface ResolvedPayee {
 export async function resolvePayee(db: Db, destinationId: string, payerId: string): Promise<ResolvedPayee> {
   const merchant = await db.merchant.findUnique({ where: { id: destinationId } });
   if (merchant) {
-    return { type: 'merchant', id: merchant.id, displayName: merchant.displayName, stripeAccount: merchant.stripeAccountId };
+    return {
+      type: 'merchant',
+      id: merchant.id,
+      displayName: merchant.displayName,
+      stripeAccount: merchant.stripeAccountId,
+    };
   }
   if (isUuid(destinationId)) {
     if (destinationId.toLowerCase() === payerId.toLowerCase()) {

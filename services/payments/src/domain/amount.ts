@@ -1,11 +1,19 @@
-import { assertPositive, fromMinorUnits, MoneyError, normalizeCurrency, toMinorUnits, ValidationError } from '@fintech/kit';
+import {
+  assertPositive,
+  fromMinorUnits,
+  MoneyError,
+  normalizeCurrency,
+  toMinorUnits,
+  ValidationError,
+} from '@fintech/kit';
 
 /** Reads an ISO 4217 currency argument, upper-cased; unknown or inactive codes are refused. */
 export function parseCurrency(code: string, field = 'currency'): string {
   try {
     return normalizeCurrency(code, { field });
   } catch (error) {
-    if (error instanceof MoneyError) throw new ValidationError(`${field}: unknown or inactive ISO 4217 currency`, field);
+    if (error instanceof MoneyError)
+      throw new ValidationError(`${field}: unknown or inactive ISO 4217 currency`, field);
     throw error;
   }
 }

@@ -21,10 +21,14 @@ export class IdempotencyKeyReusedError extends DomainError {
 export class IdempotencyInProgressError extends DomainError {
   override readonly name = 'IdempotencyInProgressError';
   constructor(key: string) {
-    super('CONFLICT', `a request with idempotency key "${key}" is still in progress; retry it later with the same key`, {
-      field: 'idempotency_key',
-      metadata: { idempotency_key: key },
-    });
+    super(
+      'CONFLICT',
+      `a request with idempotency key "${key}" is still in progress; retry it later with the same key`,
+      {
+        field: 'idempotency_key',
+        metadata: { idempotency_key: key },
+      },
+    );
   }
 }
 

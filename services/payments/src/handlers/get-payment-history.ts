@@ -25,10 +25,7 @@ export function createGetPaymentHistory(deps: PaymentsDeps) {
       // Keyset pagination in (created_at desc, id desc): stable while new payments arrive.
       ...(cursor
         ? {
-            OR: [
-              { createdAt: { lt: cursor.createdAt } },
-              { createdAt: cursor.createdAt, id: { lt: cursor.id } },
-            ],
+            OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }],
           }
         : {}),
     };

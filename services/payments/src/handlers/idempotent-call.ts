@@ -17,7 +17,10 @@ export function idempotencyScope(
   const now = deps.now().getTime();
   if (input.key !== '') {
     if (!IDEMPOTENCY_KEY.test(input.key)) {
-      throw new ValidationError('idempotency_key must be 1-255 letters, digits, ".", "_", ":" or "-"', 'idempotency_key');
+      throw new ValidationError(
+        'idempotency_key must be 1-255 letters, digits, ".", "_", ":" or "-"',
+        'idempotency_key',
+      );
     }
     return {
       userId: input.userId,

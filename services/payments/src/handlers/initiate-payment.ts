@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { subjects, type ClientInfo, type PaymentCreated, type paymentsV1 } from '@fintech/contracts';
-import {
-  DomainError,
-  NotFoundError,
-  requireScopes,
-  ValidationError,
-  type AuthenticatedContext,
-} from '@fintech/kit';
+import { DomainError, NotFoundError, requireScopes, ValidationError, type AuthenticatedContext } from '@fintech/kit';
 import { clientInfo, emit, type PaymentsDeps } from '../deps';
 import { consumeConfirmation, issueConfirmation } from '../db/confirmations';
 import { storedError, type IdempotencyScope } from '../db/idempotency';
@@ -87,7 +81,9 @@ export function createInitiatePayment(deps: PaymentsDeps) {
   };
 }
 
-type Prepared = { kind: 'created'; paymentId: string } | { kind: 'confirmation_required'; response: paymentsV1.InitiatePaymentResponse };
+type Prepared =
+  | { kind: 'created'; paymentId: string }
+  | { kind: 'confirmation_required'; response: paymentsV1.InitiatePaymentResponse };
 
 /**
  * Checks and records the payment before anything reaches the provider, in one transaction serialised per user: the
@@ -236,10 +232,20 @@ async function executePayment(
       const context = { now, client };
       switch (result.kind) {
         case 'succeeded':
-          await transitionPayment(tx, paymentId, { status: 'succeeded', stripePaymentIntentId: result.paymentIntentId }, context);
+          await transitionPayment(
+            tx,
+            paymentId,
+            { status: 'succeeded', stripePaymentIntentId: result.paymentIntentId },
+            context,
+          );
           break;
         case 'requires_action':
-          await transitionPayment(tx, paymentId, { status: 'requires_action', stripePaymentIntentId: result.paymentIntentId }, context);
+          await transitionPayment(
+            tx,
+            paymentId,
+            { status: 'requires_action', stripePaymentIntentId: result.paymentIntentId },
+            context,
+          );
           break;
         case 'processing':
           await tx.payment.updateMany({

@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { subjects, type ClientInfo, type RefundCreated, type paymentsV1 } from '@fintech/contracts';
-import {
-  DomainError,
-  NotFoundError,
-  requireScopes,
-  ValidationError,
-  type AuthenticatedContext,
-} from '@fintech/kit';
+import { DomainError, NotFoundError, requireScopes, ValidationError, type AuthenticatedContext } from '@fintech/kit';
 import { clientInfo, emit, type PaymentsDeps, type Tx } from '../deps';
 import { storedError, type IdempotencyScope } from '../db/idempotency';
 import { findOwnedPayment, isUuid } from '../db/payment-repository';
@@ -74,15 +68,21 @@ async function prepareRefund(
     await tx.$queryRaw`SELECT "id" FROM "payments" WHERE "id" = ${paymentId}::uuid FOR UPDATE`;
     const payment = await tx.payment.findUniqueOrThrow({ where: { id: paymentId } });
     if (payment.status !== 'succeeded') {
-      throw new DomainError('FAILED_PRECONDITION', `only a succeeded payment can be refunded; this one is ${payment.status}`, {
-        field: 'payment_id',
-      });
+      throw new DomainError(
+        'FAILED_PRECONDITION',
+        `only a succeeded payment can be refunded; this one is ${payment.status}`,
+        {
+          field: 'payment_id',
+        },
+      );
     }
     const reserved = await reservedAmount(tx, paymentId);
     const refunded = reserved > payment.refundedMinor ? reserved : payment.refundedMinor;
     const remaining = payment.amountMinor - refunded;
     if (remaining <= 0n) {
-      throw new DomainError('REFUND_EXCEEDS_PAYMENT', 'this payment is already fully refunded', { field: 'payment_id' });
+      throw new DomainError('REFUND_EXCEEDS_PAYMENT', 'this payment is already fully refunded', {
+        field: 'payment_id',
+      });
     }
     const amount = requested ?? remaining;
     if (amount > remaining) {
@@ -147,7 +147,10 @@ async function executeRefund(
       data: { status, stripeRefundId: result?.stripeRefundId ?? null, updatedAt: now },
     });
     if (status === 'succeeded') {
-      const done = await tx.refund.aggregate({ _sum: { amountMinor: true }, where: { paymentId: refund.paymentId, status: 'succeeded' } });
+      const done = await tx.refund.aggregate({
+        _sum: { amountMinor: true },
+        where: { paymentId: refund.paymentId, status: 'succeeded' },
+      });
       const total = done._sum.amountMinor ?? 0n;
       // A charge.refunded webhook may have recorded a larger total already (e.g. a refund made elsewhere).
       await tx.payment.updateMany({
@@ -155,7 +158,10 @@ async function executeRefund(
         data: { refundedMinor: total, updatedAt: now },
       });
     }
-    const payment = await tx.payment.findUniqueOrThrow({ where: { id: refund.paymentId }, include: { paymentMethod: true } });
+    const payment = await tx.payment.findUniqueOrThrow({
+      where: { id: refund.paymentId },
+      include: { paymentMethod: true },
+    });
     const current = await tx.refund.findUniqueOrThrow({ where: { id: refundId } });
     if (changed.count === 1 && status !== 'failed') {
       await emit(tx, [
@@ -182,7 +188,10 @@ async function executeRefund(
       payment.destinationType === 'merchant'
         ? await tx.merchant.findUnique({ where: { id: payment.destinationId } })
         : null;
-    const view: paymentsV1.ProcessRefundResponse = { refund: refundView(current), payment: paymentView(payment, merchant) };
+    const view: paymentsV1.ProcessRefundResponse = {
+      refund: refundView(current),
+      payment: paymentView(payment, merchant),
+    };
     await deps.idempotency.complete(tx, scope, providerError ? storedError(providerError) : { ok: view });
     return view;
   });

@@ -30,7 +30,10 @@ const str = (value: unknown): string | null => (typeof value === 'string' ? valu
 export async function applyStripeEvent(deps: PaymentsDeps, event: StripeEventSummary): Promise<boolean> {
   const now = deps.now();
   const applied = await deps.prisma.$transaction(async (tx) => {
-    const recorded = await tx.webhookEvent.createMany({ data: [{ id: event.id, type: event.type }], skipDuplicates: true });
+    const recorded = await tx.webhookEvent.createMany({
+      data: [{ id: event.id, type: event.type }],
+      skipDuplicates: true,
+    });
     if (recorded.count === 0) return false;
     const object = event.object;
     const context = { now, client: null };
@@ -45,11 +48,20 @@ export async function applyStripeEvent(deps: PaymentsDeps, event: StripeEventSum
         if (event.type === 'payment_intent.succeeded') {
           await transitionPayment(tx, payment.id, { status: 'succeeded', stripePaymentIntentId: intentId }, context);
         } else if (event.type === 'payment_intent.requires_action') {
-          await transitionPayment(tx, payment.id, { status: 'requires_action', stripePaymentIntentId: intentId }, context);
+          await transitionPayment(
+            tx,
+            payment.id,
+            { status: 'requires_action', stripePaymentIntentId: intentId },
+            context,
+          );
         } else if (event.type === 'payment_intent.canceled') {
           await transitionPayment(tx, payment.id, { status: 'canceled', stripePaymentIntentId: intentId }, context);
         } else {
-          const error = (object.last_payment_error ?? {}) as { code?: unknown; decline_code?: unknown; message?: unknown };
+          const error = (object.last_payment_error ?? {}) as {
+            code?: unknown;
+            decline_code?: unknown;
+            message?: unknown;
+          };
           await transitionPayment(
             tx,
             payment.id,
@@ -90,7 +102,8 @@ export async function applyStripeEvent(deps: PaymentsDeps, event: StripeEventSum
               data: {
                 ...paymentEventFields(payment, null),
                 dispute_reason: str(object.reason) ?? 'unknown',
-                disputed_amount_minor: typeof object.amount === 'number' ? String(object.amount) : payment.amountMinor.toString(),
+                disputed_amount_minor:
+                  typeof object.amount === 'number' ? String(object.amount) : payment.amountMinor.toString(),
               } satisfies PaymentDisputed,
             },
           ]);
