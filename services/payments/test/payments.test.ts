@@ -39,6 +39,20 @@ describe('payment methods', () => {
     });
     expect(methods[0]!.fingerprint).not.toBe('');
     expect(JSON.stringify(methods)).not.toMatch(/4242424242424242/);
+    const added = await readEvents(f.nats, {
+      stream: streams.payments.name,
+      subject: subjects.payments.methodAdded,
+      since: started,
+      done: (list) => list.some((e) => e.data.method_id === aliceCard),
+      timeoutMs: 5_000,
+    });
+    expect(added.find((e) => e.data.method_id === aliceCard)?.data).toMatchObject({
+      user_id: alice.id,
+      brand: 'visa',
+      last4: '4242',
+      fingerprint: methods[0]!.fingerprint,
+      step_up_verified: false,
+    });
 
     const second = await f.client.addPaymentMethod(
       { user_id: 'me', payment_token: 'pm_card_amex', set_default: true },
@@ -167,6 +181,19 @@ describe('refunds', () => {
     expect(more.reason).toBe('REFUND_EXCEEDS_PAYMENT');
     const status = await f.client.getPaymentStatus({ payment_id: paymentId }, { token: alice.token });
     expect(status.refunds.map((r) => r.amount?.amount_minor)).toEqual(['725', '1275']);
+
+    const events = await readEvents(f.nats, {
+      stream: streams.payments.name,
+      subject: subjects.payments.refundCreated,
+      since: started,
+      done: (list) => list.filter((e) => e.data.payment_id === paymentId).length >= 2,
+      timeoutMs: 5_000,
+    });
+    const refunds = events.filter((e) => e.data.payment_id === paymentId).map((e) => e.data);
+    expect(refunds).toEqual([
+      expect.objectContaining({ amount_minor: '725', total_refunded_minor: '725', currency: 'USD' }),
+      expect.objectContaining({ amount_minor: '1275', total_refunded_minor: '2000', reason: 'requested_by_customer' }),
+    ]);
   });
 });
 
