@@ -1,7 +1,7 @@
 /**
  * `pnpm start` / `pnpm fleet <command>`: the whole fleet on one machine, on embedded defaults.
  *
- *   start                     services, gateway and provider sandbox as child processes; Postgres from DATABASE_URL
+ *   start                     auth, payments, gateway and the provider sandbox as child processes; Postgres from DATABASE_URL
  *                             or embedded PGlite; NATS from NATS_URL or a `nats-server` from PATH; a demo user seeded
  *   user:create --email E --password P [--role R] [--name N]
  *                             create a user in the fleet's database (the running fleet's, unless DATABASE_URL is set)
@@ -25,7 +25,14 @@ const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const PORTS = {
   gateway: Number(process.env.GATEWAY_PORT ?? 8787),
   auth: Number(process.env.AUTH_GRPC_PORT ?? 50051),
-  pglite: Number(process.env.FLEET_PGLITE_PORT ?? 55432),
+  payments: Number(process.env.PAYMENTS_GRPC_PORT ?? 50053),
+  paymentsWebhook: Number(process.env.PAYMENTS_WEBHOOK_PORT ?? 8788),
+  sandboxStripe: Number(process.env.SANDBOX_STRIPE_PORT ?? 12111),
+  sandboxPlaid: Number(process.env.SANDBOX_PLAID_PORT ?? 12112),
+  sandboxAlpaca: Number(process.env.SANDBOX_ALPACA_PORT ?? 12113),
+  sandboxAdmin: Number(process.env.SANDBOX_ADMIN_PORT ?? 12110),
+  pgliteAuth: Number(process.env.FLEET_PGLITE_AUTH_PORT ?? 55432),
+  pglitePayments: Number(process.env.FLEET_PGLITE_PAYMENTS_PORT ?? 55433),
   nats: Number(process.env.FLEET_NATS_PORT ?? 4333),
 };
 
@@ -35,24 +42,76 @@ const DEMO = {
 };
 
 interface FleetState {
+  /** The auth service's database (user:create writes there). */
   DATABASE_URL: string;
   NATS_URL: string;
   FIELD_ENCRYPTION_KEYS: string;
+}
+
+/**
+ * The provider sandbox, unless real provider URLs are configured: returns the Stripe base URL payments should use.
+ * The sandbox is told where to deliver Stripe webhooks, signed with the same secret payments verifies them with.
+ */
+async function startProviders(webhookSecret: string): Promise<{ stripeApiBase: string }> {
+  if (process.env.STRIPE_API_BASE) {
+    log(`using the Stripe API at ${process.env.STRIPE_API_BASE}`);
+    return { stripeApiBase: process.env.STRIPE_API_BASE };
+  }
+  log(
+    `no provider keys: starting the provider sandbox (Stripe ${PORTS.sandboxStripe}, Plaid ${PORTS.sandboxPlaid}, Alpaca ${PORTS.sandboxAlpaca})`,
+  );
+  startChild('sandbox', [TSX, 'packages/sandbox/src/cli.ts'], {
+    SANDBOX_STRIPE_PORT: String(PORTS.sandboxStripe),
+    SANDBOX_PLAID_PORT: String(PORTS.sandboxPlaid),
+    SANDBOX_ALPACA_PORT: String(PORTS.sandboxAlpaca),
+    SANDBOX_ADMIN_PORT: String(PORTS.sandboxAdmin),
+  });
+  const admin = `http://127.0.0.1:${PORTS.sandboxAdmin}`;
+  await waitFor('provider sandbox', async () => (await fetch(`${admin}/health`)).ok);
+  const registered = await fetch(`${admin}/stripe/webhook_endpoints`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      url: `http://127.0.0.1:${PORTS.paymentsWebhook}/webhooks/stripe`,
+      secret: webhookSecret,
+    }),
+  });
+  if (!registered.ok) throw new Error(`registering the Stripe webhook endpoint failed: ${registered.status}`);
+  return { stripeApiBase: `http://127.0.0.1:${PORTS.sandboxStripe}` };
 }
 
 function log(message: string): void {
   console.log(`[fleet] ${message}`);
 }
 
-/** Development secrets, generated once and kept in the data dir. Real deployments set FIELD_ENCRYPTION_KEYS. */
-function devSecrets(): { FIELD_ENCRYPTION_KEYS: string } {
+interface DevSecrets {
+  FIELD_ENCRYPTION_KEYS: string;
+  STRIPE_WEBHOOK_SECRET: string;
+}
+
+/**
+ * Development secrets, generated once and kept in the data dir. Real deployments set FIELD_ENCRYPTION_KEYS and
+ * STRIPE_WEBHOOK_SECRET themselves; values from the environment always win.
+ */
+function devSecrets(): DevSecrets {
   const file = join(DATA_DIR, 'dev-secrets.json');
-  if (process.env.FIELD_ENCRYPTION_KEYS) return { FIELD_ENCRYPTION_KEYS: process.env.FIELD_ENCRYPTION_KEYS };
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as { FIELD_ENCRYPTION_KEYS: string };
-  const secrets = { FIELD_ENCRYPTION_KEYS: `v1:${randomBytes(32).toString('base64')}` };
-  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-  log(`generated development encryption keys in ${file} (set FIELD_ENCRYPTION_KEYS in production)`);
-  return secrets;
+  const stored: Partial<DevSecrets> = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DevSecrets) : {};
+  const secrets: DevSecrets = {
+    FIELD_ENCRYPTION_KEYS: stored.FIELD_ENCRYPTION_KEYS ?? `v1:${randomBytes(32).toString('base64')}`,
+    STRIPE_WEBHOOK_SECRET: stored.STRIPE_WEBHOOK_SECRET ?? `whsec_${randomBytes(24).toString('hex')}`,
+  };
+  if (
+    stored.FIELD_ENCRYPTION_KEYS !== secrets.FIELD_ENCRYPTION_KEYS ||
+    stored.STRIPE_WEBHOOK_SECRET !== secrets.STRIPE_WEBHOOK_SECRET
+  ) {
+    mkdirSync(DATA_DIR, { recursive: true });
+    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+    log(`generated development secrets in ${file} (set FIELD_ENCRYPTION_KEYS and STRIPE_WEBHOOK_SECRET in production)`);
+  }
+  return {
+    FIELD_ENCRYPTION_KEYS: process.env.FIELD_ENCRYPTION_KEYS || secrets.FIELD_ENCRYPTION_KEYS,
+    STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET || secrets.STRIPE_WEBHOOK_SECRET,
+  };
 }
 
 function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
@@ -131,22 +190,30 @@ async function stop(code = 0): Promise<never> {
   process.exit(code);
 }
 
-async function startDatabase(): Promise<string> {
+/**
+ * The database of one service: DATABASE_URL when set, else an embedded PGlite of its own. PGlite serves every
+ * connection from a single session, so each service gets its own instance (a session whose search_path is that
+ * service's schema) rather than sharing one (see docs/decisions/005-embedded-defaults.md).
+ */
+async function startDatabase(service: string, schema: string, port: number): Promise<string> {
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  if (await portOpen(PORTS.pglite)) {
-    throw new Error(`port ${PORTS.pglite} is taken; set FLEET_PGLITE_PORT or DATABASE_URL`);
+  if (await portOpen(port)) {
+    throw new Error(`port ${port} is taken; set FLEET_PGLITE_${service.toUpperCase()}_PORT or DATABASE_URL`);
   }
-  log(`no DATABASE_URL: starting embedded Postgres (PGlite) in ${join(DATA_DIR, 'pglite')} on port ${PORTS.pglite}`);
+  const dir = join(DATA_DIR, 'pglite', service);
+  log(`no DATABASE_URL: embedded Postgres (PGlite) for ${service} in ${dir} on port ${port}`);
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
-  const db = await PGlite.create(join(DATA_DIR, 'pglite'));
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: PORTS.pglite, maxConnections: 50 });
+  mkdirSync(dir, { recursive: true });
+  const db = await PGlite.create(dir);
+  await db.exec(`SET search_path TO "${schema}", public`);
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections: 20 });
   await server.start();
   cleanups.push(async () => {
     await server.stop();
     await db.close();
   });
-  return `postgres://postgres@127.0.0.1:${PORTS.pglite}/postgres?sslmode=disable`;
+  return `postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`;
 }
 
 async function startNats(): Promise<string> {
@@ -201,9 +268,10 @@ async function start(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop(0));
 
   const secrets = devSecrets();
-  const DATABASE_URL = await startDatabase();
+  const DATABASE_URL = await startDatabase('auth', 'auth', PORTS.pgliteAuth);
+  const paymentsDatabaseUrl = await startDatabase('payments', 'payments', PORTS.pglitePayments);
   const NATS_URL = await startNats();
-  const state: FleetState = { DATABASE_URL, NATS_URL, ...secrets };
+  const state: FleetState = { DATABASE_URL, NATS_URL, FIELD_ENCRYPTION_KEYS: secrets.FIELD_ENCRYPTION_KEYS };
   // PGlite serves every connection from one session: keep each service to few connections (see docs/decisions).
   const poolEnv: Record<string, string> = process.env.DATABASE_URL ? {} : { DATABASE_POOL_MAX: '2' };
   writeFileSync(STATE_FILE, JSON.stringify({ DATABASE_URL, NATS_URL }, null, 2));
@@ -232,8 +300,24 @@ async function start(): Promise<void> {
     throw new Error('seeding the demo user failed');
   }
 
+  const providers = await startProviders(secrets.STRIPE_WEBHOOK_SECRET);
+  const paymentsAddress = `127.0.0.1:${PORTS.payments}`;
+  startChild('payments', [TSX, 'services/payments/src/main.ts'], {
+    ...state,
+    DATABASE_URL: paymentsDatabaseUrl,
+    ...poolEnv,
+    GRPC_LISTEN: paymentsAddress,
+    AUTH_GRPC_ADDRESS: authAddress,
+    STRIPE_API_BASE: providers.stripeApiBase,
+    STRIPE_WEBHOOK_SECRET: secrets.STRIPE_WEBHOOK_SECRET,
+    WEBHOOK_PORT: String(PORTS.paymentsWebhook),
+    LOG_LEVEL: logLevel,
+  });
+  await waitFor('payments service', () => grpcServing(paymentsAddress));
+
   startChild('gateway', [TSX, 'gateway/src/main.ts'], {
     AUTH_GRPC_ADDRESS: authAddress,
+    SERVICE_ADDRESSES: `payments=${paymentsAddress}`,
     GATEWAY_PORT: String(PORTS.gateway),
     NATS_URL,
     LOG_LEVEL: logLevel,
@@ -265,9 +349,16 @@ async function main(): Promise<void> {
   if (command === 'user:create') {
     let state: FleetState;
     if (process.env.DATABASE_URL) {
-      state = { DATABASE_URL: process.env.DATABASE_URL, NATS_URL: '', ...devSecrets() };
+      state = {
+        DATABASE_URL: process.env.DATABASE_URL,
+        NATS_URL: '',
+        FIELD_ENCRYPTION_KEYS: devSecrets().FIELD_ENCRYPTION_KEYS,
+      };
     } else if (existsSync(STATE_FILE)) {
-      state = { ...(JSON.parse(readFileSync(STATE_FILE, 'utf8')) as FleetState), ...devSecrets() };
+      state = {
+        ...(JSON.parse(readFileSync(STATE_FILE, 'utf8')) as FleetState),
+        FIELD_ENCRYPTION_KEYS: devSecrets().FIELD_ENCRYPTION_KEYS,
+      };
     } else {
       throw new Error('no DATABASE_URL and no running fleet (start it with `pnpm start` first)');
     }

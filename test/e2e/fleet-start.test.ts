@@ -54,11 +54,20 @@ beforeAll(async () => {
     FLEET_DATA_DIR: dataDir,
     GATEWAY_PORT: String(gatewayPort),
     AUTH_GRPC_PORT: String(await freePort()),
-    FLEET_PGLITE_PORT: String(await freePort()),
+    FLEET_PGLITE_AUTH_PORT: String(await freePort()),
+    FLEET_PGLITE_PAYMENTS_PORT: String(await freePort()),
     FLEET_NATS_PORT: String(await freePort()),
+    PAYMENTS_GRPC_PORT: String(await freePort()),
+    PAYMENTS_WEBHOOK_PORT: String(await freePort()),
+    SANDBOX_STRIPE_PORT: String(await freePort()),
+    SANDBOX_PLAID_PORT: String(await freePort()),
+    SANDBOX_ALPACA_PORT: String(await freePort()),
+    SANDBOX_ADMIN_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
   };
-  for (const key of ['DATABASE_URL', 'NATS_URL', 'FIELD_ENCRYPTION_KEYS']) delete env[key];
+  for (const key of ['DATABASE_URL', 'NATS_URL', 'FIELD_ENCRYPTION_KEYS', 'STRIPE_API_BASE', 'STRIPE_WEBHOOK_SECRET']) {
+    delete env[key];
+  }
   url = `http://127.0.0.1:${gatewayPort}/mcp`;
   fleet = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['scripts/fleet.ts', 'start'], { cwd: ROOT, env });
   fleet.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -196,6 +205,45 @@ describe('pnpm start', () => {
     await expect(
       inspect([url, '--transport', 'http', '--method', 'resources/read', '--uri', 'users://me/profile']),
     ).rejects.toThrow(/401|nauthorized|auth_required/);
+  }, 120_000);
+
+  it('moves money through the payments service and the provider sandbox', async () => {
+    const signIn = structured(
+      await inspect([
+        url,
+        '--method',
+        'tools/call',
+        '--tool-name',
+        'authenticate_user',
+        '--tool-arg',
+        `username=${DEMO.email}`,
+        `password=${DEMO.password}`,
+      ]),
+    );
+    const auth = `Authorization: Bearer ${String(signIn.token)}`;
+    const call = async (tool: string, ...args: string[]) =>
+      structured(
+        await inspect([url, '--header', auth, '--method', 'tools/call', '--tool-name', tool, '--tool-arg', ...args]),
+      );
+
+    const added = (await call(
+      'add_payment_method',
+      'user_id=me',
+      'payment_token=pm_card_visa',
+      'set_default=true',
+    )) as {
+      method: { method_id: string; brand: string; last4: string };
+    };
+    expect(added.method).toMatchObject({ brand: 'visa', last4: '4242' });
+    const paid = await call(
+      'initiate_payment',
+      `source_id=${added.method.method_id}`,
+      'destination_id=merchant_demo_coffee',
+      'amount="12.50"',
+      'currency=USD',
+      'description=coffee beans',
+    );
+    expect(paid).toMatchObject({ status: 'succeeded' });
   }, 120_000);
 
   it('serves the SDK client over legacy SSE', async () => {
