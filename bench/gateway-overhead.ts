@@ -8,6 +8,7 @@ import { summariseCpuProfile } from './lib/cpu-profile';
 import { authEnv, benchSchema, fieldKeys } from './lib/fleet-env';
 import { envList, envNumber, isMain } from './lib/main';
 import { diffCpu, machineBusyMs, pidsNamed, snapshotCpu } from './lib/proc-stat';
+import { waitForQuietMachine } from './lib/quiet';
 import { report } from './lib/results';
 import { fmt, fmtInt, markdownTable } from './lib/stats';
 
@@ -54,6 +55,8 @@ async function measure(procs: Processes, way: Way, spec: LoadSpec, involved: Rec
     before = { ...snapshotCpu(watched), machine: machineBusyMs() };
   };
   const onEnd = () => (after = { ...snapshotCpu(watched), machine: machineBusyMs() });
+  const busy = await waitForQuietMachine();
+  if (busy > 0.15) console.warn(`  the machine is busy with other work (${busy.toFixed(2)} cores) — measuring anyway`);
   const offStart = procs.load.on('window-start', onStart);
   const offEnd = procs.load.on('window-end', onEnd);
   const result = await procs.load.call<LoadResult>('run', spec).finally(() => {
@@ -141,6 +144,11 @@ export async function runGatewayOverhead(options: GatewayOverheadOptions = {}): 
       },
     };
 
+    // Every process is warmed first (JIT, pools, caches), so the first measured cell is not also the coldest.
+    for (const way of ['a', 'b', 'c', 'd'] as const) {
+      await load.call('run', { ...specs[way].spec, concurrency: 16, warmupMs: 0, durationMs: warmupMs + 1_000 });
+    }
+
     const cells: Cell[] = [];
     for (const concurrency of concurrencies) {
       for (const way of ['a', 'b', 'c', 'd'] as const) {
@@ -155,7 +163,7 @@ export async function runGatewayOverhead(options: GatewayOverheadOptions = {}): 
       const concurrency = Math.max(...concurrencies);
       // The profiler runs only over the measured window (started on the load generator's window-start event).
       let started: Promise<unknown> = Promise.resolve();
-      const off = load.on('window-start', () => (started = gateway.call('profileStart', { intervalUs: 250 })));
+      const off = load.on('window-start', () => (started = gateway.call('profileStart', { intervalUs: 1_000 })));
       const cell = await measure(procs, 'a', { ...specs.a.spec, concurrency, warmupMs, durationMs }, specs.a.involved);
       off();
       await started;
@@ -257,7 +265,7 @@ function renderProfile(summary: ReturnType<typeof summariseCpuProfile>, cell: Ce
   return [
     `### Gateway profile under (a) at concurrency ${cell.concurrency}`,
     '',
-    `V8 CPU profile of the gateway process (the profiler \`node --cpu-prof\` runs, started and stopped through \`node:inspector\` around the measured window only; sampling every 250 µs, which itself costs some CPU): ${fmt(summary.busyMs, 0)} ms busy of ${fmt(summary.totalMs, 0)} ms sampled. During the window: ${fmtInt(rate)} calls/s, p50 ${fmt(cell.result.p50)} ms, gateway CPU ${fmt(cell.cpuPerCall.gateway, 3)} ms/call. Profile file: \`${file}\`.`,
+    `V8 CPU profile of the gateway process (the profiler \`node --cpu-prof\` runs, started and stopped through \`node:inspector\` around the measured window only; sampling every 1 ms, which itself costs some CPU, so the profiled run is slower than the table's): ${fmt(summary.busyMs, 0)} ms busy of ${fmt(summary.totalMs, 0)} ms sampled. During the window: ${fmtInt(rate)} calls/s, p50 ${fmt(cell.result.p50)} ms, gateway CPU ${fmt(cell.cpuPerCall.gateway, 3)} ms/call. Profile file: \`${file}\`.`,
     '',
     'Self time by code:',
     '',

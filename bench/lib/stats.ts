@@ -21,6 +21,7 @@ export function fmtInt(value: number | undefined): string {
 }
 
 export function mib(bytes: number): string {
+  if (!Number.isFinite(bytes)) return '—';
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
