@@ -21,10 +21,11 @@ const GIB = 1024 ** 3;
  */
 function raiseFileLimit(pid: number): boolean {
   const result = spawnSync('prlimit', [`--pid=${pid}`, '--nofile=65536:65536'], { encoding: 'utf8' });
-  if (result.status !== 0)
-    console.log(
-      `  could not raise the gateway's open-file limit: ${(result.stderr || result.error?.message || '').trim()}`,
-    );
+  if (result.status === 0) return true;
+  console.log(
+    `  could not raise the gateway's open-file limit: ${(result.stderr || result.error?.message || '').trim()}`,
+  );
+  return false;
 }
 
 interface Step {
