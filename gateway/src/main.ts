@@ -1,3 +1,4 @@
+import { stopOnSignals, type Logger } from '@fintech/kit';
 import { loadGatewayConfig } from './env';
 import { startGateway } from './app';
 
@@ -5,14 +6,4 @@ const config = loadGatewayConfig();
 const gateway = await startGateway(config);
 gateway.app.log.info({ url: gateway.url, tools: gateway.catalog.tools.length }, 'gateway listening');
 
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    gateway.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  });
-}
+stopOnSignals(() => gateway.close(), gateway.app.log as unknown as Logger);

@@ -1,5 +1,6 @@
 export * from './env';
 export * from './logger';
+export { stopOnSignals } from './lifecycle';
 export * from './errors';
 export * from './money';
 export * from './crypto/index';

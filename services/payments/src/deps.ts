@@ -1,6 +1,5 @@
-import type { Metadata } from '@grpc/grpc-js';
-import type { authV1, ClientInfo } from '@fintech/contracts';
-import { createEvent, enqueueEvents, type CallOptions, type ClientHandle, type Logger } from '@fintech/kit';
+import type { authV1 } from '@fintech/contracts';
+import { recordEvents, type CallOptions, type ClientHandle, type Logger } from '@fintech/kit';
 import type { StripeAdapter } from './adapters/stripe';
 import type { IdempotencyStore } from './db/idempotency';
 import type { CurrencyLimits } from './domain/limits';
@@ -33,24 +32,5 @@ export async function emit(
   tx: Tx,
   events: { type: string; userId: string | null; data: Record<string, unknown> }[],
 ): Promise<void> {
-  await enqueueEvents(
-    tx,
-    events.map((e) => createEvent({ type: e.type, userId: e.userId, data: e.data })),
-  );
-}
-
-/** Where the call came from, as the gateway forwarded it (x-client-ip, x-client-user-agent metadata). */
-export function clientInfo(metadata: Metadata): ClientInfo {
-  const read = (key: string): string | null => {
-    const value = metadata.get(key)[0];
-    return typeof value === 'string' && value.length > 0 ? value.slice(0, 512) : null;
-  };
-  return { ip: read('x-client-ip'), user_agent: read('x-client-user-agent') };
-}
-
-/** The caller's internal token, to call another service on the caller's behalf (never logged or stored). */
-export function callerToken(metadata: Metadata): string | null {
-  const value = metadata.get('authorization')[0];
-  if (typeof value !== 'string') return null;
-  return /^Bearer\s+(.+)$/i.exec(value)?.[1] ?? null;
+  await recordEvents(tx, events);
 }

@@ -1,6 +1,6 @@
 import { UUID_V7_PATTERN } from './event-id';
-import type { EventEnvelope } from './envelope';
-import { assertEventSubject } from './envelope';
+import type { CreateEventInput, EventEnvelope } from './envelope';
+import { assertEventSubject, createEvent } from './envelope';
 import type { SqlExecutorLike } from './sql-executor';
 import { toSqlExecutor } from './sql-executor';
 import { qualifiedTable } from './qualified-table';
@@ -38,4 +38,18 @@ export async function enqueueEvents(
     `INSERT INTO ${qualifiedTable(options.schema, 'outbox')} ("id", "subject", "envelope") VALUES ${values.join(', ')}`,
     params,
   );
+}
+
+/**
+ * Creates events (UUIDv7 ids, occurred_at now) and writes them into the outbox in the caller's transaction: the
+ * usual way a handler records what it changed.
+ */
+export async function recordEvents(
+  executor: SqlExecutorLike,
+  inputs: readonly CreateEventInput[],
+  options: { schema?: string } = {},
+): Promise<EventEnvelope[]> {
+  const events = inputs.map((input) => createEvent(input));
+  await enqueueEvents(executor, events, options);
+  return events;
 }

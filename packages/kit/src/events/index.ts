@@ -12,7 +12,7 @@ export type { EventEnvelope, CreateEventInput } from './envelope';
 export { OUTBOX_TABLES_SQL, OUTBOX_PRISMA_MODELS } from './outbox-schema';
 export { fromPrisma, fromPg, toSqlExecutor } from './sql-executor';
 export type { SqlExecutor, SqlExecutorLike, PrismaRawExecutor, PgQueryable } from './sql-executor';
-export { enqueueEvents } from './enqueue-events';
+export { enqueueEvents, recordEvents } from './enqueue-events';
 export { createOutboxRelay } from './outbox-relay';
 export type { OutboxRelay, OutboxRelayOptions, PublishedEvent } from './outbox-relay';
 export { ensureStream } from './ensure-stream';

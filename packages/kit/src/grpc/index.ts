@@ -10,3 +10,4 @@ export {
 } from './server';
 export { createServiceClient, type CallOptions, type ClientOptions, type ClientHandle } from './client';
 export { HealthService } from './health';
+export { bearerToken, clientInfo } from './metadata';

@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import type { Caller } from '../auth/caller';
 import { DomainError, UnauthenticatedError, toServiceError } from '../errors';
 import { HealthService } from './health';
+import { bearerToken } from './metadata';
 
 /** What every handler receives besides its request. */
 export interface CallContext {
@@ -63,13 +64,6 @@ export interface GrpcServer {
   readonly health: HealthService;
 }
 
-function bearer(metadata: Metadata): string | null {
-  const value = metadata.get('authorization')[0];
-  if (typeof value !== 'string') return null;
-  const match = /^Bearer\s+(.+)$/i.exec(value);
-  return match?.[1] ?? null;
-}
-
 /**
  * The fleet's gRPC server: grpc.health.v1, server reflection, internal-token verification on every call (the
  * interceptor of the trust model: services never trust the network), domain errors mapped to status codes in one
@@ -100,7 +94,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
           const deadline = call.getDeadline();
           const run = async (): Promise<unknown> => {
             let caller: Caller | null = null;
-            const token = bearer(call.metadata);
+            const token = bearerToken(call.metadata);
             if (token) caller = await options.verifyToken(token);
             else if (!isPublic) throw new UnauthenticatedError('internal token required');
             const context: CallContext = {

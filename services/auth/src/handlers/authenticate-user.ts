@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import { subjects, type authV1, type UserSignInFailed } from '@fintech/contracts';
-import { UnauthenticatedError, randomToken, sha256Hex, type CallContext } from '@fintech/kit';
+import { UnauthenticatedError, randomToken, sha256Hex, type CallContext, clientInfo } from '@fintech/kit';
 import { ARGON2_PARAMETERS, normalizeEmail } from '../domain/credentials';
 import { afterFailedSignIn, isLocked } from '../domain/lockout';
-import { clientInfo, emit, type AuthDeps } from '../deps';
+import { emit, type AuthDeps } from '../deps';
 import { authenticated, issueSession } from './session';
 
 const INVALID = 'invalid email or password';

@@ -1,7 +1,7 @@
 import { subjects, type authV1, type UserSignInFailed } from '@fintech/contracts';
-import { UnauthenticatedError, ValidationError, sha256Hex, type CallContext } from '@fintech/kit';
+import { UnauthenticatedError, ValidationError, sha256Hex, type CallContext, clientInfo } from '@fintech/kit';
 import { afterFailedSignIn, isLocked } from '../domain/lockout';
-import { clientInfo, emit, type AuthDeps } from '../deps';
+import { emit, type AuthDeps } from '../deps';
 import { consumeTotpCode } from './mfa-code';
 import { authenticated, issueSession } from './session';
 

@@ -7,8 +7,11 @@ import {
   sha256Hex,
   ValidationError,
   type AuthenticatedContext,
+  bearerToken,
+  clientInfo,
 } from '@fintech/kit';
-import { callerToken, clientInfo, emit, type PaymentsDeps } from '../deps';
+import { emit, type PaymentsDeps } from '../deps';
+
 import { ensureCustomer } from '../db/customers';
 import { StepUpRequiredError } from '../domain/errors';
 import { methodView } from './views';
@@ -33,7 +36,7 @@ export function createAddPaymentMethod(deps: PaymentsDeps) {
 
     // Step-up (ARCHITECTURE.md, "Safety for agents"): the auth service checks the code on the caller's own internal
     // token, so this service never sees the TOTP secret and cannot check a code for anyone but the caller.
-    const token = callerToken(context.metadata);
+    const token = bearerToken(context.metadata);
     if (!token) throw new PermissionDeniedError('the caller token is needed for the step-up check');
     const stepUp = await deps.auth.verifyStepUp({ user_id: userId, code: request.mfa_code }, { token });
     if (stepUp.mfa_enrolled && !stepUp.verified) throw new StepUpRequiredError(request.mfa_code !== '');

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { subjects, type ClientInfo, type PaymentCreated, type paymentsV1 } from '@fintech/contracts';
-import { DomainError, NotFoundError, requireScopes, ValidationError, type AuthenticatedContext } from '@fintech/kit';
-import { clientInfo, emit, type PaymentsDeps } from '../deps';
+import {
+  DomainError,
+  NotFoundError,
+  requireScopes,
+  ValidationError,
+  type AuthenticatedContext,
+  clientInfo,
+} from '@fintech/kit';
+import { emit, type PaymentsDeps } from '../deps';
+
 import { consumeConfirmation, issueConfirmation } from '../db/confirmations';
 import { storedError, type IdempotencyScope } from '../db/idempotency';
 import {

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { subjects, type ClientInfo, type RefundCreated, type paymentsV1 } from '@fintech/contracts';
-import { DomainError, NotFoundError, requireScopes, ValidationError, type AuthenticatedContext } from '@fintech/kit';
-import { clientInfo, emit, type PaymentsDeps, type Tx } from '../deps';
+import {
+  DomainError,
+  NotFoundError,
+  requireScopes,
+  ValidationError,
+  type AuthenticatedContext,
+  clientInfo,
+} from '@fintech/kit';
+import { emit, type PaymentsDeps, type Tx } from '../deps';
+
 import { storedError, type IdempotencyScope } from '../db/idempotency';
 import { findOwnedPayment, isUuid } from '../db/payment-repository';
 import { formatMoney, parsePositiveAmount } from '../domain/amount';
