@@ -20,6 +20,7 @@ import {
   registerProtectedResourceMetadata,
   protectedResourceMetadataUrl,
 } from './http/index';
+import { registerAnonymousRateLimit } from './policy/anonymous-rate-limit';
 import { createRouter } from './routing/router';
 import { createServerFactory } from './routing/mcp-server';
 import { registerMcpTransports, type NatsRelayConnection } from './transports/index';
@@ -110,6 +111,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     allowedHosts: config.ALLOWED_HOSTS,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
   });
+  registerAnonymousRateLimit(app, { perMinute: config.ANONYMOUS_RATE_LIMIT_PER_MINUTE });
   registerHealthRoutes(app, {
     ready: async () => {
       await authClient.getJwks({}, { deadlineMs: 1_000 });

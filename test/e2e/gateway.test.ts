@@ -275,3 +275,33 @@ describe('refusals', () => {
     expect(profile.user_id).toBe(alice.id);
   });
 });
+
+describe('anonymous callers', () => {
+  it('are rate limited per address, with Retry-After; a signed-in caller is not', async () => {
+    const limited = await startTestFleet({ gatewayEnv: { ANONYMOUS_RATE_LIMIT_PER_MINUTE: '3' } });
+    try {
+      const post = (headers: Record<string, string> = {}) =>
+        fetch(limited.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+        });
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await post()).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      const refused = await post();
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+
+      const user = await limited.createUser();
+      const token = await limited.auth.deps.tokens.accessToken({
+        id: user.id,
+        role: 'customer',
+        scopes: ['profile:read'],
+      });
+      expect((await post({ authorization: `Bearer ${token}` })).status).toBe(200);
+    } finally {
+      await limited.stop();
+    }
+  });
+});
