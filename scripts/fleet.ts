@@ -335,6 +335,10 @@ async function start(): Promise<void> {
     {"username": "${DEMO.email}", "password": "${DEMO.password}"}
   then send the returned token as the header  Authorization: Bearer <token>
 
+  Then, for example: add_payment_method {"user_id": "me", "payment_token": "pm_card_visa"} and
+  initiate_payment {"source_id": "<method_id>", "destination_id": "merchant_demo_coffee", "amount": "12.50",
+  "currency": "USD", "description": "coffee"} (the Stripe sandbox stands in for Stripe).
+
   Client configuration (e.g. .mcp.json):
     {"mcpServers": {"fintech": {"type": "http", "url": "${url}"}}}
 
