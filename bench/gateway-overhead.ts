@@ -7,7 +7,7 @@ import { spawnChild, type Child } from './lib/child';
 import { summariseCpuProfile } from './lib/cpu-profile';
 import { authEnv, benchSchema, fieldKeys } from './lib/fleet-env';
 import { envList, envNumber, isMain } from './lib/main';
-import { diffCpu, machineBusyMs, pidsNamed, snapshotCpu } from './lib/proc-stat';
+import { diffCpu, machineBusyMs, pidsNamed, snapshotCpu, type CpuSnapshot } from './lib/proc-stat';
 import { waitForQuietMachine } from './lib/quiet';
 import { report } from './lib/results';
 import { fmt, fmtInt, markdownTable } from './lib/stats';
@@ -46,15 +46,15 @@ interface Processes {
 const USERS = 16;
 
 async function measure(procs: Processes, way: Way, spec: LoadSpec, involved: Record<string, number[]>): Promise<Cell> {
-  let before: Record<string, number> | undefined;
-  let after: Record<string, number> | undefined;
+  let before: CpuSnapshot | undefined;
+  let after: CpuSnapshot | undefined;
   const watched: Record<string, number[]> = { ...involved, load: [procs.load.pid] };
   const onStart = () => {
     // Postgres backends come and go with the pools' connections: take the ones alive when the window opens.
     if (watched.postgres) watched.postgres = pidsNamed('postgres');
-    before = { ...snapshotCpu(watched), machine: machineBusyMs() };
+    before = { ...snapshotCpu(watched), machine: new Map([[0, machineBusyMs()]]) };
   };
-  const onEnd = () => (after = { ...snapshotCpu(watched), machine: machineBusyMs() });
+  const onEnd = () => (after = { ...snapshotCpu(watched), machine: new Map([[0, machineBusyMs()]]) });
   const busy = await waitForQuietMachine();
   if (busy > 0.15) console.warn(`  the machine is busy with other work (${busy.toFixed(2)} cores) — measuring anyway`);
   const offStart = procs.load.on('window-start', onStart);

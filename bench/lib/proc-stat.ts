@@ -46,13 +46,30 @@ export function groupCpuMs(pids: number[]): number {
   return pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
 }
 
-/** Snapshot of CPU ms of named processes; `diff` gives what each used between two snapshots. */
-export function snapshotCpu(processes: Record<string, number[]>): Record<string, number> {
-  return Object.fromEntries(Object.entries(processes).map(([name, pids]) => [name, groupCpuMs(pids)]));
+/** Snapshot of CPU ms of named groups of processes, per pid; `diffCpu` gives what each group used in between. */
+export type CpuSnapshot = Record<string, Map<number, number>>;
+
+export function snapshotCpu(processes: Record<string, number[]>): CpuSnapshot {
+  return Object.fromEntries(
+    Object.entries(processes).map(([name, pids]) => [name, new Map(pids.map((pid) => [pid, cpuMs(pid)]))]),
+  );
 }
 
-export function diffCpu(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.keys(after).map((name) => [name, (after[name] ?? 0) - (before[name] ?? 0)]));
+/**
+ * CPU ms each group used between two snapshots. A process that ended in between (a database backend whose
+ * connection closed) is left out: its last figures are gone with it, and counting it as 0 would subtract its past.
+ */
+export function diffCpu(before: CpuSnapshot, after: CpuSnapshot): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(after).map(([name, pids]) => {
+      let used = 0;
+      for (const [pid, ms] of pids) {
+        const start = before[name]?.get(pid);
+        if (start !== undefined && ms > 0) used += ms - start;
+      }
+      return [name, used];
+    }),
+  );
 }
 
 /** CPU time (ms, all cores) the whole machine has spent busy (not idle, not waiting on I/O), from /proc/stat. */
