@@ -1,4 +1,5 @@
 import type { authV1 } from '@fintech/contracts';
+import type pg from 'pg';
 import { recordEvents, type CallOptions, type ClientHandle, type Logger } from '@fintech/kit';
 import type { StripeAdapter } from './adapters/stripe';
 import type { IdempotencyStore } from './db/idempotency';
@@ -12,6 +13,8 @@ export type AuthClient = authV1.AuthServiceClient<CallOptions> & ClientHandle;
 export interface PaymentsDeps {
   config: PaymentsConfig;
   prisma: PrismaClient;
+  /** Plain connections for the statements run per payment (see db/sql.ts); same schema as `prisma`. */
+  pool: pg.Pool;
   stripe: StripeAdapter;
   /** The auth service, for step-up checks made with the caller's own internal token. */
   auth: AuthClient;

@@ -79,6 +79,12 @@ export async function startPaymentsService(
     adapter: createPrismaAdapter({ connectionString: config.DATABASE_URL, schema, max: 20 }),
   });
   const pool = createPool({ connectionString: config.DATABASE_URL, schema, max: 4, logger });
+  const paymentsPool = createPool({
+    connectionString: config.DATABASE_URL,
+    schema,
+    max: config.DATABASE_POOL_MAX,
+    logger,
+  });
   for (const merchant of config.MERCHANTS) {
     await prisma.merchant.upsert({
       where: { id: merchant.id },
@@ -103,9 +109,10 @@ export async function startPaymentsService(
   const deps: PaymentsDeps = {
     config,
     prisma,
+    pool: paymentsPool,
     stripe,
     auth,
-    idempotency: createIdempotencyStore({ prisma, leaseMs: config.IDEMPOTENCY_LEASE_MS, now }),
+    idempotency: createIdempotencyStore({ pool: paymentsPool, leaseMs: config.IDEMPOTENCY_LEASE_MS, now }),
     defaultLimits,
     logger,
     now,
@@ -133,6 +140,7 @@ export async function startPaymentsService(
       auth.close();
       jwksSource.close();
       await prisma.$disconnect();
+      await paymentsPool.end();
       await pool.end();
     },
   };

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { randomToken, sha256Hex } from '@fintech/kit';
 import { ConfirmationRefusedError } from '../domain/errors';
-import type { Tx } from '../deps';
 import type { PrismaClient } from '../generated/prisma/client';
+import type { SqlClient } from './sql';
 
 /**
  * Confirmation tokens: single use, short-lived, bound to the caller, the tool and the canonical arguments (their
@@ -33,23 +33,35 @@ export async function issueConfirmation(
  * only if the call commits. Every refusal says why, without revealing anything about another user's token.
  */
 export async function consumeConfirmation(
-  tx: Tx,
+  client: SqlClient,
   input: { token: string; userId: string; tool: string; argsHash: string; now: Date },
 ): Promise<void> {
-  const row = await tx.confirmation.findUnique({ where: { tokenHash: sha256Hex(input.token) } });
-  if (!row || row.userId !== input.userId) throw new ConfirmationRefusedError('confirmation_token is not valid');
-  if (row.tool !== input.tool || row.argsHash !== input.argsHash) {
+  const { rows } = await client.query<{
+    id: string;
+    user_id: string;
+    tool: string;
+    args_hash: string;
+    expires_at: Date;
+    used_at: Date | null;
+  }>(
+    `SELECT "id"::text AS id, "user_id"::text AS user_id, "tool", "args_hash", "expires_at", "used_at"
+     FROM "confirmations" WHERE "token_hash" = $1`,
+    [sha256Hex(input.token)],
+  );
+  const row = rows[0];
+  if (!row || row.user_id !== input.userId) throw new ConfirmationRefusedError('confirmation_token is not valid');
+  if (row.tool !== input.tool || row.args_hash !== input.argsHash) {
     throw new ConfirmationRefusedError(
       'confirmation_token was issued for a call with other arguments; repeat exactly the call that returned it',
     );
   }
-  if (row.usedAt) throw new ConfirmationRefusedError('confirmation_token was already used');
-  if (row.expiresAt.getTime() <= input.now.getTime()) {
+  if (row.used_at) throw new ConfirmationRefusedError('confirmation_token was already used');
+  if (row.expires_at.getTime() <= input.now.getTime()) {
     throw new ConfirmationRefusedError('confirmation_token has expired; make the call again to get a new one');
   }
-  const spent = await tx.confirmation.updateMany({
-    where: { id: row.id, usedAt: null },
-    data: { usedAt: input.now },
-  });
-  if (spent.count !== 1) throw new ConfirmationRefusedError('confirmation_token was already used');
+  const spent = await client.query(
+    'UPDATE "confirmations" SET "used_at" = $2 WHERE "id" = $1::uuid AND "used_at" IS NULL',
+    [row.id, input.now],
+  );
+  if (spent.rowCount !== 1) throw new ConfirmationRefusedError('confirmation_token was already used');
 }

@@ -1,5 +1,5 @@
 import { DomainError } from '@fintech/kit';
-import type { PrismaClient } from '../generated/prisma/client';
+import type pg from 'pg';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from '../domain/errors';
 import type { Tx } from '../deps';
 
@@ -45,43 +45,49 @@ interface RecordRow {
  *   it had started (the provider request is repeated with the same Stripe Idempotency-Key, so nothing runs twice).
  */
 export function createIdempotencyStore(options: {
-  prisma: PrismaClient;
+  pool: pg.Pool;
   leaseMs: number;
   now: () => Date;
   /** Longest wait for a concurrent duplicate when the call has no deadline. */
   maxWaitMs?: number;
 }) {
-  const { prisma, leaseMs, now } = options;
+  const { pool, leaseMs, now } = options;
   const maxWaitMs = options.maxWaitMs ?? 10_000;
   const leaseEnd = () => new Date(now().getTime() + leaseMs);
 
   async function tryInsert(scope: IdempotencyScope): Promise<boolean> {
     // A record past its expiry is replaced as if it did not exist (the key may be used again after retention).
-    const rows = await prisma.$queryRaw<{ key: string }[]>`
-      INSERT INTO "idempotency_records" ("user_id", "key", "tool", "request_hash", "state", "locked_until", "expires_at", "created_at")
-      VALUES (${scope.userId}::uuid, ${scope.key}, ${scope.tool}, ${scope.requestHash}, 'in_progress', ${leaseEnd()}, ${scope.expiresAt}, ${now()})
+    const at = now();
+    const { rowCount } = await pool.query(
+      `INSERT INTO "idempotency_records" ("user_id", "key", "tool", "request_hash", "state", "locked_until", "expires_at", "created_at")
+      VALUES ($1::uuid, $2, $3, $4, 'in_progress', $5, $6, $7)
       ON CONFLICT ("user_id", "key") DO UPDATE SET
         "tool" = EXCLUDED."tool", "request_hash" = EXCLUDED."request_hash", "state" = 'in_progress',
         "locked_until" = EXCLUDED."locked_until", "resource_id" = NULL, "response" = NULL,
         "expires_at" = EXCLUDED."expires_at", "created_at" = EXCLUDED."created_at"
-      WHERE "idempotency_records"."expires_at" <= ${now()}
-      RETURNING "key"`;
-    return rows.length === 1;
+      WHERE "idempotency_records"."expires_at" <= $7`,
+      [scope.userId, scope.key, scope.tool, scope.requestHash, leaseEnd(), scope.expiresAt, at],
+    );
+    return rowCount === 1;
   }
 
   async function read(scope: IdempotencyScope): Promise<RecordRow | null> {
-    const rows = await prisma.$queryRaw<RecordRow[]>`
-      SELECT "tool", "request_hash", "state", "locked_until", "resource_id"::text AS resource_id, "response", "expires_at"
-      FROM "idempotency_records" WHERE "user_id" = ${scope.userId}::uuid AND "key" = ${scope.key}`;
+    const { rows } = await pool.query<RecordRow>(
+      `SELECT "tool", "request_hash", "state", "locked_until", "resource_id"::text AS resource_id, "response", "expires_at"
+      FROM "idempotency_records" WHERE "user_id" = $1::uuid AND "key" = $2`,
+      [scope.userId, scope.key],
+    );
     return rows[0] ?? null;
   }
 
   async function takeOver(scope: IdempotencyScope): Promise<{ resourceId: string | null } | null> {
-    const rows = await prisma.$queryRaw<{ resource_id: string | null }[]>`
-      UPDATE "idempotency_records" SET "locked_until" = ${leaseEnd()}
-      WHERE "user_id" = ${scope.userId}::uuid AND "key" = ${scope.key} AND "state" = 'in_progress'
-        AND "request_hash" = ${scope.requestHash} AND ("locked_until" IS NULL OR "locked_until" <= ${now()})
-      RETURNING "resource_id"::text AS resource_id`;
+    const { rows } = await pool.query<{ resource_id: string | null }>(
+      `UPDATE "idempotency_records" SET "locked_until" = $4
+      WHERE "user_id" = $1::uuid AND "key" = $2 AND "state" = 'in_progress'
+        AND "request_hash" = $3 AND ("locked_until" IS NULL OR "locked_until" <= $5)
+      RETURNING "resource_id"::text AS resource_id`,
+      [scope.userId, scope.key, scope.requestHash, leaseEnd(), now()],
+    );
     const row = rows[0];
     return row ? { resourceId: row.resource_id } : null;
   }
@@ -120,11 +126,13 @@ export function createIdempotencyStore(options: {
     keepAlive(scope: IdempotencyScope): () => void {
       const timer = setInterval(
         () => {
-          prisma.$executeRaw`
-            UPDATE "idempotency_records" SET "locked_until" = ${leaseEnd()}
-            WHERE "user_id" = ${scope.userId}::uuid AND "key" = ${scope.key} AND "state" = 'in_progress'`.catch(
-            () => undefined,
-          );
+          pool
+            .query(
+              `UPDATE "idempotency_records" SET "locked_until" = $3
+              WHERE "user_id" = $1::uuid AND "key" = $2 AND "state" = 'in_progress'`,
+              [scope.userId, scope.key, leaseEnd()],
+            )
+            .catch(() => undefined);
         },
         Math.max(50, Math.floor(leaseMs / 3)),
       );
@@ -153,12 +161,16 @@ export function createIdempotencyStore(options: {
      * so the next retry resumes it at once.
      */
     async release(scope: IdempotencyScope): Promise<void> {
-      await prisma.$executeRaw`
-        DELETE FROM "idempotency_records"
-        WHERE "user_id" = ${scope.userId}::uuid AND "key" = ${scope.key} AND "state" = 'in_progress' AND "resource_id" IS NULL`;
-      await prisma.$executeRaw`
+      // One statement: the two conditions are disjoint (resource_id IS NULL or not).
+      await pool.query(
+        `WITH given_back AS (
+          DELETE FROM "idempotency_records"
+          WHERE "user_id" = $1::uuid AND "key" = $2 AND "state" = 'in_progress' AND "resource_id" IS NULL
+        )
         UPDATE "idempotency_records" SET "locked_until" = NULL
-        WHERE "user_id" = ${scope.userId}::uuid AND "key" = ${scope.key} AND "state" = 'in_progress'`;
+        WHERE "user_id" = $1::uuid AND "key" = $2 AND "state" = 'in_progress' AND "resource_id" IS NOT NULL`,
+        [scope.userId, scope.key],
+      );
     },
   };
 }

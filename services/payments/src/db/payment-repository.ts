@@ -2,7 +2,7 @@ import { ValidationError } from '@fintech/kit';
 import { subjects, type ClientInfo, type PaymentFailed, type PaymentSucceeded } from '@fintech/contracts';
 import type { CurrencyLimits } from '../domain/limits';
 import { emit, type Tx } from '../deps';
-import type { Payment, PaymentMethod, PrismaClient } from '../generated/prisma/client';
+import type { Merchant, Payment, PaymentMethod, PrismaClient } from '../generated/prisma/client';
 import { paymentEventFields } from '../events/payment-events';
 
 export type PaymentWithMethod = Payment & { paymentMethod: PaymentMethod };
@@ -36,10 +36,16 @@ export interface ResolvedPayee {
 
 /**
  * A payee the platform knows: a registered merchant, or another user with a payments account (a user who has saved
- * a payment method here). Paying oneself is refused.
+ * a payment method here). Paying oneself is refused. `merchant` is the merchant with id destinationId, `payeeUserId`
+ * the user with a payments account whose id is destinationId, as read by readPaymentContext.
  */
-export async function resolvePayee(db: Db, destinationId: string, payerId: string): Promise<ResolvedPayee> {
-  const merchant = await db.merchant.findUnique({ where: { id: destinationId } });
+export function payeeOf(input: {
+  destinationId: string;
+  payerId: string;
+  merchant: Pick<Merchant, 'id' | 'displayName' | 'stripeAccountId'> | null;
+  payeeUserId: string | null;
+}): ResolvedPayee {
+  const { merchant, destinationId } = input;
   if (merchant) {
     return {
       type: 'merchant',
@@ -49,11 +55,10 @@ export async function resolvePayee(db: Db, destinationId: string, payerId: strin
     };
   }
   if (isUuid(destinationId)) {
-    if (destinationId.toLowerCase() === payerId.toLowerCase()) {
+    if (destinationId.toLowerCase() === input.payerId.toLowerCase()) {
       throw new ValidationError('destination_id is yourself; a payment needs another payee', 'destination_id');
     }
-    const customer = await db.customer.findUnique({ where: { userId: destinationId } });
-    if (customer) return { type: 'user', id: customer.userId, displayName: '', stripeAccount: null };
+    if (input.payeeUserId) return { type: 'user', id: input.payeeUserId, displayName: '', stripeAccount: null };
   }
   throw new ValidationError(
     'destination_id is not a payee: neither a registered merchant nor a user with a payments account',
@@ -64,23 +69,15 @@ export async function resolvePayee(db: Db, destinationId: string, payerId: strin
 /** Statuses whose amount counts against the daily limit (money that moved or may still move). */
 export const COMMITTED_STATUSES = ['pending', 'requires_action', 'succeeded'];
 
-export async function spentSince(tx: Tx, userId: string, currency: string, since: Date): Promise<bigint> {
-  const result = await tx.payment.aggregate({
-    _sum: { amountMinor: true },
-    where: { userId, currency, status: { in: COMMITTED_STATUSES }, createdAt: { gte: since } },
-  });
-  return result._sum.amountMinor ?? 0n;
-}
-
-/** The user's limits in a currency: per-user overrides over the configured defaults; null when none apply. */
-export async function effectiveLimits(
-  db: Db,
-  userId: string,
-  currency: string,
-  defaults: ReadonlyMap<string, CurrencyLimits>,
-): Promise<CurrencyLimits | null> {
-  const base = defaults.get(currency);
-  const own = await db.userLimit.findUnique({ where: { userId_currency: { userId, currency } } });
+/** Per-user overrides (null columns keep the default) over the configured defaults; null when none apply. */
+export function combineLimits(
+  own: {
+    perPaymentMaxMinor: bigint | null;
+    dailyTotalMaxMinor: bigint | null;
+    confirmationThresholdMinor: bigint | null;
+  } | null,
+  base: CurrencyLimits | undefined,
+): CurrencyLimits | null {
   const perPaymentMax = own?.perPaymentMaxMinor ?? base?.perPaymentMax;
   const dailyTotalMax = own?.dailyTotalMaxMinor ?? base?.dailyTotalMax;
   const confirmationThreshold = own?.confirmationThresholdMinor ?? base?.confirmationThreshold;
@@ -98,6 +95,11 @@ const NEXT: Record<PaymentStatusValue, PaymentStatusValue[]> = {
   failed: [],
   canceled: [],
 };
+
+/** Whether a payment in state `from` may move to `to` (the rule transitionPayment enforces in its update). */
+export function mayMove(from: string, to: PaymentStatusValue): boolean {
+  return (NEXT as Record<string, PaymentStatusValue[] | undefined>)[from]?.includes(to) ?? false;
+}
 
 /**
  * Moves a payment to a new state, once: the update only matches while the payment is in a state that may move there,

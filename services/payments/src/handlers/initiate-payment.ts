@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { subjects, type ClientInfo, type PaymentCreated, type paymentsV1 } from '@fintech/contracts';
+import {
+  subjects,
+  type ClientInfo,
+  type PaymentCreated,
+  type PaymentFailed,
+  type PaymentSucceeded,
+  type paymentsV1,
+} from '@fintech/contracts';
 import {
   DomainError,
   NotFoundError,
@@ -8,17 +15,21 @@ import {
   type AuthenticatedContext,
   clientInfo,
 } from '@fintech/kit';
-import { emit, type PaymentsDeps } from '../deps';
-
+import type { PaymentsDeps } from '../deps';
+import type { IntentOutcome } from '../adapters/stripe';
 import { consumeConfirmation, issueConfirmation } from '../db/confirmations';
 import { storedError, type IdempotencyScope } from '../db/idempotency';
+import { combineLimits, isUuid, payeeOf, type PaymentWithMethod } from '../db/payment-repository';
 import {
-  effectiveLimits,
-  findOwnedMethod,
-  resolvePayee,
-  spentSince,
-  transitionPayment,
-} from '../db/payment-repository';
+  insertPendingPayment,
+  loadPaymentForExecution,
+  lockPayer,
+  readPaymentContext,
+  settlePayment,
+  type PaymentChange,
+  type PaymentForExecution,
+} from '../db/payment-sql';
+import { withTransaction } from '../db/sql';
 import { formatMoney, parseCurrency, parsePositiveAmount } from '../domain/amount';
 import { requestHash } from '../domain/canonical';
 import { PaymentDeclinedError } from '../domain/errors';
@@ -71,8 +82,9 @@ export function createInitiatePayment(deps: PaymentsDeps) {
 
     return runIdempotent(deps, scope, context.deadline, async (resumeId) => {
       let paymentId = resumeId;
+      let prepared: PaymentForExecution | null = null;
       if (paymentId === null) {
-        const prepared = await preparePayment(deps, {
+        const created = await preparePayment(deps, {
           userId,
           args,
           amount,
@@ -81,16 +93,17 @@ export function createInitiatePayment(deps: PaymentsDeps) {
           confirmationToken: request.confirmation_token,
           client,
         });
-        if (prepared.kind === 'confirmation_required') return prepared.response;
-        paymentId = prepared.paymentId;
+        if (created.kind === 'confirmation_required') return created.response;
+        prepared = created.execution;
+        paymentId = prepared.payment.id;
       }
-      return executePayment(deps, scope, paymentId, client);
+      return executePayment(deps, scope, paymentId, prepared, client);
     });
   };
 }
 
 type Prepared =
-  | { kind: 'created'; paymentId: string }
+  | { kind: 'created'; execution: PaymentForExecution }
   | { kind: 'confirmation_required'; response: paymentsV1.InitiatePaymentResponse };
 
 /**
@@ -113,19 +126,31 @@ async function preparePayment(
 ): Promise<Prepared> {
   const { userId, args, amount, scope, client } = input;
   const now = deps.now();
-  const outcome = await deps.prisma.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`payments:${userId}`}))`;
-    const method = await findOwnedMethod(tx, userId, args.source_id);
+  const outcome = await withTransaction(deps.pool, async (tx) => {
+    await lockPayer(tx, userId);
+    const context = await readPaymentContext(tx, {
+      userId,
+      methodId: isUuid(args.source_id) ? args.source_id : null,
+      destinationId: args.destination_id,
+      destinationUserId: isUuid(args.destination_id) ? args.destination_id : null,
+      currency: args.currency,
+      since: new Date(now.getTime() - DAY_MS),
+    });
+    const method = context.method;
     if (!method) {
       throw new DomainError('NOT_FOUND', 'source_id is not one of your payment methods', { field: 'source_id' });
     }
-    const payee = await resolvePayee(tx, args.destination_id, userId);
-    const limits = await effectiveLimits(tx, userId, args.currency, deps.defaultLimits);
+    const payee = payeeOf({
+      destinationId: args.destination_id,
+      payerId: userId,
+      merchant: context.merchant,
+      payeeUserId: context.payeeUserId,
+    });
+    const limits = combineLimits(context.ownLimits, deps.defaultLimits.get(args.currency));
     if (!limits) {
       throw new ValidationError(`payments in ${args.currency} are not enabled for your account`, 'currency');
     }
-    const spent = await spentSince(tx, userId, args.currency, new Date(now.getTime() - DAY_MS));
-    checkLimits({ amount, currency: args.currency, limits, spentLast24h: spent });
+    checkLimits({ amount, currency: args.currency, limits, spentLast24h: context.spent });
     if (needsConfirmation(amount, limits)) {
       if (!input.confirmationToken) {
         return { kind: 'confirm' as const, threshold: limits.confirmationThreshold, payee };
@@ -139,34 +164,43 @@ async function preparePayment(
       });
     }
     const paymentId = randomUUID();
-    const payment = await tx.payment.create({
-      data: {
-        id: paymentId,
-        userId,
-        paymentMethodId: method.id,
-        destinationType: payee.type,
-        destinationId: payee.id,
-        amountMinor: amount,
-        currency: args.currency,
-        description: args.description,
-        status: 'pending',
-        stripeIdempotencyKey: providerKey('pay', scope, paymentId),
-        clientIp: client.ip,
-        clientUserAgent: client.user_agent,
-        createdAt: now,
-        updatedAt: now,
-      },
-      include: { paymentMethod: true },
-    });
-    await deps.idempotency.attach(tx, scope, paymentId);
-    await emit(tx, [
-      {
+    const payment: PaymentWithMethod = {
+      id: paymentId,
+      userId,
+      paymentMethodId: method.id,
+      destinationType: payee.type,
+      destinationId: payee.id,
+      amountMinor: amount,
+      currency: args.currency,
+      description: args.description,
+      status: 'pending',
+      refundedMinor: 0n,
+      disputed: false,
+      failureCode: null,
+      failureMessage: null,
+      stripePaymentIntentId: null,
+      stripeIdempotencyKey: providerKey('pay', scope, paymentId),
+      clientIp: client.ip,
+      clientUserAgent: client.user_agent,
+      createdAt: now,
+      updatedAt: now,
+      paymentMethod: method,
+    };
+    await insertPendingPayment(tx, {
+      payment,
+      scope,
+      event: {
         type: subjects.payments.paymentCreated,
         userId,
         data: { ...paymentEventFields(payment, client), description: payment.description } satisfies PaymentCreated,
       },
-    ]);
-    return { kind: 'created' as const, paymentId };
+    });
+    const execution: PaymentForExecution = {
+      payment,
+      stripeCustomerId: context.payerCustomerId,
+      merchant: payee.type === 'merchant' ? context.merchant : null,
+    };
+    return { kind: 'created' as const, execution };
   });
 
   if (outcome.kind === 'created') {
@@ -196,31 +230,48 @@ async function preparePayment(
   };
 }
 
+function changeOf(result: IntentOutcome): PaymentChange {
+  switch (result.kind) {
+    case 'succeeded':
+    case 'requires_action':
+      return { status: result.kind, stripePaymentIntentId: result.paymentIntentId };
+    case 'processing':
+      return { status: null, stripePaymentIntentId: result.paymentIntentId };
+    case 'declined':
+    case 'rejected':
+      return {
+        status: 'failed',
+        stripePaymentIntentId: result.paymentIntentId,
+        failureCode: result.code,
+        failureMessage: result.message,
+      };
+  }
+}
+
 /**
  * Sends the payment to Stripe (create + confirm with the saved method, under the payment's own Idempotency-Key, so
  * a repeat after a crash returns the same PaymentIntent) and records the result, the event and the idempotent
- * outcome in one transaction.
+ * outcome in one transaction. `prepared` is the payment just created by this call; a call resuming one created by a
+ * crashed call reads it back.
  */
 async function executePayment(
   deps: PaymentsDeps,
   scope: IdempotencyScope,
   paymentId: string,
+  prepared: PaymentForExecution | null,
   client: ClientInfo,
 ): Promise<paymentsV1.InitiatePaymentResponse> {
-  const payment = await deps.prisma.payment.findUnique({ where: { id: paymentId }, include: { paymentMethod: true } });
-  if (!payment) throw new NotFoundError('payment not found');
-  const customer = await deps.prisma.customer.findUniqueOrThrow({ where: { userId: payment.userId } });
-  const merchant =
-    payment.destinationType === 'merchant'
-      ? await deps.prisma.merchant.findUnique({ where: { id: payment.destinationId } })
-      : null;
+  const loaded = prepared ?? (await loadPaymentForExecution(deps.pool, paymentId));
+  if (!loaded) throw new NotFoundError('payment not found');
+  const { payment, merchant } = loaded;
+  if (loaded.stripeCustomerId === null) throw new Error(`no Stripe customer for user ${payment.userId}`);
 
   const result =
     payment.status === 'pending'
       ? await deps.stripe.createPayment({
           amountMinor: payment.amountMinor,
           currency: payment.currency,
-          customerId: customer.stripeCustomerId,
+          customerId: loaded.stripeCustomerId,
           stripePaymentMethodId: payment.paymentMethod.stripePaymentMethodId,
           description: payment.description,
           destinationAccount: merchant?.stripeAccountId ?? null,
@@ -235,76 +286,64 @@ async function executePayment(
       : null;
 
   const now = deps.now();
-  const { response, failure } = await deps.prisma.$transaction(async (tx) => {
-    if (result) {
-      const context = { now, client };
-      switch (result.kind) {
-        case 'succeeded':
-          await transitionPayment(
-            tx,
-            paymentId,
-            { status: 'succeeded', stripePaymentIntentId: result.paymentIntentId },
-            context,
-          );
-          break;
-        case 'requires_action':
-          await transitionPayment(
-            tx,
-            paymentId,
-            { status: 'requires_action', stripePaymentIntentId: result.paymentIntentId },
-            context,
-          );
-          break;
-        case 'processing':
-          await tx.payment.updateMany({
-            where: { id: paymentId, stripePaymentIntentId: null },
-            data: { stripePaymentIntentId: result.paymentIntentId },
-          });
-          break;
-        case 'declined':
-        case 'rejected':
-          await transitionPayment(
-            tx,
-            paymentId,
-            {
-              status: 'failed',
-              stripePaymentIntentId: result.paymentIntentId,
-              failureCode: result.code,
-              failureMessage: result.message,
-            },
-            context,
-          );
-          break;
-      }
-    }
-    const current = await tx.payment.findUniqueOrThrow({ where: { id: paymentId }, include: { paymentMethod: true } });
-    const view = paymentView(current, merchant);
-    let failure: DomainError | null = null;
-    if (current.status === 'failed') {
-      failure =
-        result?.kind === 'rejected'
-          ? new DomainError('VALIDATION_FAILED', `the provider refused the payment: ${result.message}`, {
-              field: result.param === 'amount' ? 'amount' : undefined,
-              metadata: { payment_id: paymentId, code: result.code },
-            })
-          : new PaymentDeclinedError(
-              `the payment was declined: ${current.failureMessage ?? 'no reason given'} (${current.failureCode ?? 'declined'})`,
-              { payment_id: paymentId, code: current.failureCode ?? 'declined' },
-            );
-    }
-    const response: paymentsV1.InitiatePaymentResponse = {
-      status: current.status,
-      payment: view,
-      confirmation_token: '',
-      confirmation_expires_at: '',
-      message: describe(current.status, view),
-    };
-    await deps.idempotency.complete(tx, scope, failure ? storedError(failure) : { ok: response });
-    return { response, failure };
-  });
+  let response: paymentsV1.InitiatePaymentResponse | undefined;
+  let failure: DomainError | null = null;
+  await withTransaction(deps.pool, (tx) =>
+    settlePayment(tx, {
+      paymentId,
+      change: result ? changeOf(result) : null,
+      now,
+      scope,
+      event: (current) => {
+        if (current.status === 'succeeded') {
+          return {
+            type: subjects.payments.paymentSucceeded,
+            userId: current.userId,
+            data: paymentEventFields(current, client) satisfies PaymentSucceeded,
+          };
+        }
+        if (current.status === 'failed') {
+          return {
+            type: subjects.payments.paymentFailed,
+            userId: current.userId,
+            data: {
+              ...paymentEventFields(current, client),
+              failure_code: current.failureCode ?? 'payment_failed',
+              failure_message: current.failureMessage ?? '',
+            } satisfies PaymentFailed,
+          };
+        }
+        return null;
+      },
+      outcome: (current) => {
+        const view = paymentView(current, merchant);
+        failure = null;
+        if (current.status === 'failed') {
+          failure =
+            result?.kind === 'rejected'
+              ? new DomainError('VALIDATION_FAILED', `the provider refused the payment: ${result.message}`, {
+                  field: result.param === 'amount' ? 'amount' : undefined,
+                  metadata: { payment_id: paymentId, code: result.code },
+                })
+              : new PaymentDeclinedError(
+                  `the payment was declined: ${current.failureMessage ?? 'no reason given'} (${current.failureCode ?? 'declined'})`,
+                  { payment_id: paymentId, code: current.failureCode ?? 'declined' },
+                );
+        }
+        response = {
+          status: current.status,
+          payment: view,
+          confirmation_token: '',
+          confirmation_expires_at: '',
+          message: describe(current.status, view),
+        };
+        return failure ? storedError(failure) : { ok: response };
+      },
+    }),
+  );
   deps.eventsCommitted();
   if (failure) throw failure;
-  return response;
+  return response!;
 }
 
 function describe(status: string, payment: paymentsV1.Payment): string {
