@@ -1,9 +1,7 @@
 import { ValidationError } from '@fintech/kit';
-import { subjects, type ClientInfo, type PaymentFailed, type PaymentSucceeded } from '@fintech/contracts';
 import type { CurrencyLimits } from '../domain/limits';
-import { emit, type Tx } from '../deps';
+import type { Tx } from '../deps';
 import type { Merchant, Payment, PaymentMethod, PrismaClient } from '../generated/prisma/client';
-import { paymentEventFields } from '../events/payment-events';
 
 export type PaymentWithMethod = Payment & { paymentMethod: PaymentMethod };
 type Db = PrismaClient | Tx;
@@ -96,65 +94,10 @@ const NEXT: Record<PaymentStatusValue, PaymentStatusValue[]> = {
   canceled: [],
 };
 
-/** Whether a payment in state `from` may move to `to` (the rule transitionPayment enforces in its update). */
+/**
+ * Whether a payment in state `from` may move to `to`. Applied under the payment's row lock (payment-sql.ts), so the
+ * reply of the provider call and its webhook (in either order, or twice) move it and emit its event exactly once.
+ */
 export function mayMove(from: string, to: PaymentStatusValue): boolean {
   return (NEXT as Record<string, PaymentStatusValue[] | undefined>)[from]?.includes(to) ?? false;
-}
-
-/**
- * Moves a payment to a new state, once: the update only matches while the payment is in a state that may move there,
- * so the reply of the provider call and its webhook (in either order, or twice) change it and emit its event exactly
- * once. Returns whether this call made the change.
- */
-export async function transitionPayment(
-  tx: Tx,
-  paymentId: string,
-  change: {
-    status: PaymentStatusValue;
-    stripePaymentIntentId?: string | null;
-    failureCode?: string;
-    failureMessage?: string;
-  },
-  context: { now: Date; client: ClientInfo | null },
-): Promise<boolean> {
-  const from = (Object.keys(NEXT) as PaymentStatusValue[]).filter((s) => NEXT[s].includes(change.status));
-  const updated = await tx.payment.updateMany({
-    where: { id: paymentId, status: { in: from } },
-    data: {
-      status: change.status,
-      updatedAt: context.now,
-      ...(change.failureCode !== undefined ? { failureCode: change.failureCode } : {}),
-      ...(change.failureMessage !== undefined ? { failureMessage: change.failureMessage } : {}),
-    },
-  });
-  if (change.stripePaymentIntentId) {
-    await tx.payment.updateMany({
-      where: { id: paymentId, stripePaymentIntentId: null },
-      data: { stripePaymentIntentId: change.stripePaymentIntentId },
-    });
-  }
-  if (updated.count === 0) return false;
-  const payment = await tx.payment.findUniqueOrThrow({ where: { id: paymentId }, include: { paymentMethod: true } });
-  if (change.status === 'succeeded') {
-    await emit(tx, [
-      {
-        type: subjects.payments.paymentSucceeded,
-        userId: payment.userId,
-        data: paymentEventFields(payment, context.client) satisfies PaymentSucceeded,
-      },
-    ]);
-  } else if (change.status === 'failed') {
-    await emit(tx, [
-      {
-        type: subjects.payments.paymentFailed,
-        userId: payment.userId,
-        data: {
-          ...paymentEventFields(payment, context.client),
-          failure_code: payment.failureCode ?? 'payment_failed',
-          failure_message: payment.failureMessage ?? '',
-        } satisfies PaymentFailed,
-      },
-    ]);
-  }
-  return true;
 }

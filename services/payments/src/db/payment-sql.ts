@@ -187,41 +187,40 @@ export interface PaymentChange {
   failureMessage?: string;
 }
 
-/**
- * Applies a change under the payment's row lock with the rules of transitionPayment (a state it may not move to is
- * left alone, the PaymentIntent id is set once, the event of a new succeeded or failed state is added to the
- * outbox), then stores the call's outcome, computed from the payment as it now is, in its idempotency record: one
- * statement after the lock, in the caller's transaction.
- */
-export async function settlePayment(
+/** The payment and its method, locked until the end of the caller's transaction; null when there is none. */
+export async function lockPayment(
   client: SqlClient,
-  input: {
-    paymentId: string;
-    change: PaymentChange | null;
-    now: Date;
-    event: (payment: PaymentWithMethod) => CreateEventInput | null;
-    scope: IdempotencyScope;
-    outcome: (payment: PaymentWithMethod) => StoredOutcome;
-  },
-): Promise<PaymentWithMethod> {
+  by: { id: string } | { stripePaymentIntentId: string },
+): Promise<PaymentWithMethod | null> {
+  const where = 'id' in by ? 'p.id = $1::uuid' : 'p.stripe_payment_intent_id = $1';
   const { rows } = await client.query<PaymentWithMethodRow>(
     `SELECT ${PAYMENT_WITH_METHOD_COLUMNS}
      FROM "payments" p JOIN "payment_methods" m ON m.id = p.payment_method_id
-     WHERE p.id = $1::uuid FOR UPDATE OF p`,
-    [input.paymentId],
+     WHERE ${where} FOR UPDATE OF p`,
+    ['id' in by ? by.id : by.stripePaymentIntentId],
   );
-  const locked = rows[0];
-  if (!locked) throw new Error(`payment ${input.paymentId} not found`);
-  let current = paymentOf(locked);
+  const row = rows[0];
+  return row ? paymentOf(row) : null;
+}
+
+/**
+ * A change applied to a locked payment with the rules of mayMove: a state it may not move to is left
+ * alone, the PaymentIntent id is set once. `moved` says whether the state changed (its event is then due).
+ */
+export function applyChange(
+  payment: PaymentWithMethod,
+  change: PaymentChange | null,
+  now: Date,
+): { payment: PaymentWithMethod; changed: boolean; moved: boolean } {
+  let current = payment;
   let changed = false;
   let moved = false;
-  const change = input.change;
   if (change) {
     if (change.status && mayMove(current.status, change.status)) {
       current = {
         ...current,
         status: change.status,
-        updatedAt: input.now,
+        updatedAt: now,
         ...(change.failureCode !== undefined ? { failureCode: change.failureCode } : {}),
         ...(change.failureMessage !== undefined ? { failureMessage: change.failureMessage } : {}),
       };
@@ -233,16 +232,33 @@ export async function settlePayment(
       changed = true;
     }
   }
-  const eventInput = moved ? input.event(current) : null;
-  const event = eventInput ? createEvent(eventInput) : null;
-  const outcome = input.outcome(current);
+  return { payment: current, changed, moved };
+}
 
-  const params: unknown[] = [input.scope.userId, input.scope.key, JSON.stringify(outcome)];
-  const parts = [
-    `completed AS (UPDATE "idempotency_records" SET "state" = 'completed', "response" = $3::jsonb, "locked_until" = NULL
-       WHERE "user_id" = $1::uuid AND "key" = $2)`,
-  ];
-  if (changed) {
+/**
+ * Writes what applyChange decided, the event and (for a call) its idempotent outcome in one statement of the
+ * caller's transaction; nothing when there is nothing to write.
+ */
+export async function writePaymentChange(
+  client: SqlClient,
+  input: {
+    payment: PaymentWithMethod;
+    changed: boolean;
+    event: CreateEventInput | null;
+    completion?: { scope: IdempotencyScope; outcome: StoredOutcome };
+  },
+): Promise<void> {
+  const { payment: current } = input;
+  const params: unknown[] = [];
+  const parts: string[] = [];
+  if (input.completion) {
+    params.push(input.completion.scope.userId, input.completion.scope.key, JSON.stringify(input.completion.outcome));
+    parts.push(
+      `completed AS (UPDATE "idempotency_records" SET "state" = 'completed', "response" = $3::jsonb, "locked_until" = NULL
+         WHERE "user_id" = $1::uuid AND "key" = $2)`,
+    );
+  }
+  if (input.changed) {
     const n = params.length;
     params.push(
       current.id,
@@ -257,12 +273,41 @@ export async function settlePayment(
          "failure_message" = $${n + 5}, "stripe_payment_intent_id" = $${n + 6} WHERE "id" = $${n + 1}::uuid)`,
     );
   }
+  const event = input.event ? createEvent(input.event) : null;
   let tail = 'SELECT 1';
   if (event) {
     const n = params.length;
     params.push(event.id, event.type, JSON.stringify(event));
     tail = `INSERT INTO "outbox" ("id", "subject", "envelope") VALUES ($${n + 1}::uuid, $${n + 2}, $${n + 3}::jsonb)`;
   }
-  await client.query(`WITH ${parts.join(', ')} ${tail}`, params);
-  return current;
+  if (parts.length === 0 && !event) return;
+  await client.query(parts.length > 0 ? `WITH ${parts.join(', ')} ${tail}` : tail, params);
+}
+
+/**
+ * Settles the payment of a call: applies the provider's answer under the payment's row lock (applyChange), then
+ * stores the call's outcome, computed from the payment as it now is, with the change and its event
+ * (writePaymentChange), in the caller's transaction.
+ */
+export async function settlePayment(
+  client: SqlClient,
+  input: {
+    paymentId: string;
+    change: PaymentChange | null;
+    now: Date;
+    event: (payment: PaymentWithMethod) => CreateEventInput | null;
+    scope: IdempotencyScope;
+    outcome: (payment: PaymentWithMethod) => StoredOutcome;
+  },
+): Promise<PaymentWithMethod> {
+  const locked = await lockPayment(client, { id: input.paymentId });
+  if (!locked) throw new Error(`payment ${input.paymentId} not found`);
+  const { payment, changed, moved } = applyChange(locked, input.change, input.now);
+  await writePaymentChange(client, {
+    payment,
+    changed,
+    event: moved ? input.event(payment) : null,
+    completion: { scope: input.scope, outcome: input.outcome(payment) },
+  });
+  return payment;
 }

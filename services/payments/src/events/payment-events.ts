@@ -1,4 +1,5 @@
-import type { ClientInfo, PaymentSucceeded } from '@fintech/contracts';
+import { subjects, type ClientInfo, type PaymentFailed, type PaymentSucceeded } from '@fintech/contracts';
+import type { CreateEventInput } from '@fintech/kit';
 import type { Payment, PaymentMethod } from '../generated/prisma/client';
 
 /**
@@ -25,4 +26,30 @@ export function paymentEventFields(
     provider_payment_id: payment.stripePaymentIntentId,
     client,
   };
+}
+
+/** The event of a payment that has just moved to `payment.status`: succeeded and failed have one, others none. */
+export function statusEvent(
+  payment: Payment & { paymentMethod: PaymentMethod },
+  client: ClientInfo | null,
+): CreateEventInput | null {
+  if (payment.status === 'succeeded') {
+    return {
+      type: subjects.payments.paymentSucceeded,
+      userId: payment.userId,
+      data: paymentEventFields(payment, client) satisfies PaymentSucceeded,
+    };
+  }
+  if (payment.status === 'failed') {
+    return {
+      type: subjects.payments.paymentFailed,
+      userId: payment.userId,
+      data: {
+        ...paymentEventFields(payment, client),
+        failure_code: payment.failureCode ?? 'payment_failed',
+        failure_message: payment.failureMessage ?? '',
+      } satisfies PaymentFailed,
+    };
+  }
+  return null;
 }

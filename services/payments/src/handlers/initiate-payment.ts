@@ -1,12 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  subjects,
-  type ClientInfo,
-  type PaymentCreated,
-  type PaymentFailed,
-  type PaymentSucceeded,
-  type paymentsV1,
-} from '@fintech/contracts';
+import { subjects, type ClientInfo, type PaymentCreated, type paymentsV1 } from '@fintech/contracts';
 import {
   DomainError,
   NotFoundError,
@@ -34,7 +27,7 @@ import { formatMoney, parseCurrency, parsePositiveAmount } from '../domain/amoun
 import { requestHash } from '../domain/canonical';
 import { PaymentDeclinedError } from '../domain/errors';
 import { checkLimits, needsConfirmation } from '../domain/limits';
-import { paymentEventFields } from '../events/payment-events';
+import { paymentEventFields, statusEvent } from '../events/payment-events';
 import { idempotencyScope, providerKey, runIdempotent } from './idempotent-call';
 import { paymentView } from './views';
 
@@ -294,27 +287,7 @@ async function executePayment(
       change: result ? changeOf(result) : null,
       now,
       scope,
-      event: (current) => {
-        if (current.status === 'succeeded') {
-          return {
-            type: subjects.payments.paymentSucceeded,
-            userId: current.userId,
-            data: paymentEventFields(current, client) satisfies PaymentSucceeded,
-          };
-        }
-        if (current.status === 'failed') {
-          return {
-            type: subjects.payments.paymentFailed,
-            userId: current.userId,
-            data: {
-              ...paymentEventFields(current, client),
-              failure_code: current.failureCode ?? 'payment_failed',
-              failure_message: current.failureMessage ?? '',
-            } satisfies PaymentFailed,
-          };
-        }
-        return null;
-      },
+      event: (current) => statusEvent(current, client),
       outcome: (current) => {
         const view = paymentView(current, merchant);
         failure = null;
