@@ -112,7 +112,7 @@ export async function readPaymentContext(
 
 /**
  * Inserts a pending payment, links it to its idempotency record and adds its event to the outbox, in one statement
- * of the caller's transaction.
+ * that ends the caller's transaction (it is sent with the COMMIT).
  */
 export async function insertPendingPayment(
   client: SqlClient,
@@ -120,7 +120,7 @@ export async function insertPendingPayment(
 ): Promise<void> {
   const { payment: p, scope } = input;
   const event = createEvent(input.event);
-  await client.query(
+  await client.queryAndCommit(
     `WITH created AS (
        INSERT INTO "payments" ("id", "user_id", "payment_method_id", "destination_type", "destination_id",
          "amount_minor", "currency", "description", "status", "stripe_idempotency_key", "client_ip",
@@ -236,8 +236,8 @@ export function applyChange(
 }
 
 /**
- * Writes what applyChange decided, the event and (for a call) its idempotent outcome in one statement of the
- * caller's transaction; nothing when there is nothing to write.
+ * Writes what applyChange decided, the event and (for a call) its idempotent outcome in one statement that ends the
+ * caller's transaction (it is sent with the COMMIT); nothing when there is nothing to write.
  */
 export async function writePaymentChange(
   client: SqlClient,
@@ -281,7 +281,7 @@ export async function writePaymentChange(
     tail = `INSERT INTO "outbox" ("id", "subject", "envelope") VALUES ($${n + 1}::uuid, $${n + 2}, $${n + 3}::jsonb)`;
   }
   if (parts.length === 0 && !event) return;
-  await client.query(parts.length > 0 ? `WITH ${parts.join(', ')} ${tail}` : tail, params);
+  await client.queryAndCommit(parts.length > 0 ? `WITH ${parts.join(', ')} ${tail}` : tail, params);
 }
 
 /**

@@ -8,27 +8,77 @@ import type { PaymentWithMethod } from './payment-repository';
  * bookkeeping; here a transaction is BEGIN, a few statements and COMMIT on one pooled connection. The connections
  * get the service's schema as their search_path (kit's createPool), like Prisma's.
  */
-export type SqlClient = pg.ClientBase;
+export interface SqlClient {
+  query<R extends object = Record<string, unknown>>(
+    text: string,
+    params?: readonly unknown[],
+  ): Promise<{ rows: R[]; rowCount: number | null }>;
+  /** Runs the transaction's last statement and COMMIT in one round trip; the transaction ends with it. */
+  queryAndCommit(text: string, params?: readonly unknown[]): Promise<void>;
+}
 
-/** Runs `work` in a transaction on one connection of `pool`: committed when it returns, rolled back when it throws. */
+/**
+ * A parameter as an SQL literal, for the statements sent together with BEGIN or COMMIT: several statements in one
+ * message need the simple query protocol, which has no parameters. Strings go through pg's escapeLiteral.
+ */
+function literal(client: pg.PoolClient, value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (value instanceof Date) return client.escapeLiteral(value.toISOString());
+  if (typeof value === 'string') return client.escapeLiteral(value);
+  if (typeof value === 'number' || typeof value === 'bigint') return client.escapeLiteral(String(value));
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  throw new TypeError(`no SQL literal for a ${typeof value}`);
+}
+
+function inline(client: pg.PoolClient, text: string, params: readonly unknown[]): string {
+  return text.replace(/\$(\d+)/g, (_match, n: string) => literal(client, params[Number(n) - 1]));
+}
+
+type Result<R> = { rows: R[]; rowCount: number | null };
+
+/**
+ * Runs `work` in a transaction on one connection of `pool`: committed when it returns, rolled back when it throws.
+ * Each statement is a round trip to Postgres and a socket write, so BEGIN travels with the first statement and
+ * COMMIT with the last one given to queryAndCommit.
+ */
 export async function withTransaction<T>(pool: pg.Pool, work: (client: SqlClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
+  const connection = await pool.connect();
+  let state = 'idle' as 'idle' | 'open' | 'committed';
   let broken: Error | undefined;
+  const tx: SqlClient = {
+    async query<R extends object>(text: string, params: readonly unknown[] = []): Promise<Result<R>> {
+      if (state === 'committed') throw new Error('the transaction has ended');
+      if (state === 'open') return connection.query<R>(text, params as unknown[]);
+      state = 'open';
+      const results = (await connection.query(`BEGIN; ${inline(connection, text, params)}`)) as unknown as Result<R>[];
+      return results[1]!;
+    },
+    async queryAndCommit(text: string, params: readonly unknown[] = []): Promise<void> {
+      if (state === 'committed') throw new Error('the transaction has ended');
+      const statement = inline(connection, text, params);
+      const begin = state === 'idle';
+      state = 'open';
+      await connection.query(begin ? `BEGIN; ${statement}; COMMIT` : `${statement}; COMMIT`);
+      state = 'committed';
+    },
+  };
   try {
-    await client.query('BEGIN');
-    try {
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+    const result = await work(tx);
+    if (state === 'open') {
+      await connection.query('COMMIT');
+      state = 'committed';
+    }
+    return result;
+  } catch (error) {
+    if (state === 'open') {
+      await connection.query('ROLLBACK').catch((rollbackError: unknown) => {
         // A connection that cannot roll back is not given back to the pool.
         broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
       });
-      throw error;
     }
+    throw error;
   } finally {
-    client.release(broken);
+    connection.release(broken);
   }
 }
 
