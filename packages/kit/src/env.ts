@@ -35,6 +35,8 @@ export const serviceEnvShape = {
   DATABASE_POOL_MAX: z.coerce.number().int().positive().default(10),
   /** NATS servers, comma separated. */
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  /** Calls a gRPC server handles at once; more are refused with RESOURCE_EXHAUSTED (OVERLOADED) for a retry. */
+  GRPC_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(512),
   /** host:port the gRPC server listens on. */
   GRPC_LISTEN: z.string().default('127.0.0.1:0'),
   /** Address of the auth service (its JWKS signs the internal tokens every service verifies). */

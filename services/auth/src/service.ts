@@ -91,7 +91,7 @@ export async function startAuthService(
   };
 
   const internal = createInternalTokenVerifier({ getKey: jwks.getKey, issuer: config.TOKEN_ISSUER });
-  const server = createGrpcServer({ logger, verifyToken: internal.verify });
+  const server = createGrpcServer({ logger, verifyToken: internal.verify, maxInFlight: config.GRPC_MAX_IN_FLIGHT });
   registerAuthService(server, deps);
   const port = await server.listen(config.GRPC_LISTEN);
 

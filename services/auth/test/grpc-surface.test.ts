@@ -64,3 +64,23 @@ describe('the gRPC surface of a service', () => {
     expect(names).toEqual(expect.arrayContaining(['fintech.auth.v1.AuthService', 'grpc.health.v1.Health']));
   });
 });
+
+describe('a service at capacity', () => {
+  it('refuses calls beyond GRPC_MAX_IN_FLIGHT at once with RESOURCE_EXHAUSTED, and serves again after', async () => {
+    const small = await startAuthFixture({ GRPC_MAX_IN_FLIGHT: '1' });
+    try {
+      const user = await small.createUser();
+      // Each sign-in verifies an argon2id hash (tens of ms): five at once cannot all fit in one slot.
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 5 }, () => small.signIn(user.email, user.password)),
+      );
+      const refused = outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason);
+      expect(outcomes.some((o) => o.status === 'fulfilled')).toBe(true);
+      expect(refused.length).toBeGreaterThan(0);
+      for (const error of refused) expect(error).toMatchObject({ code: 8, reason: 'OVERLOADED' });
+      expect((await small.signIn(user.email, user.password)).status).toBe('authenticated');
+    } finally {
+      await small.stop();
+    }
+  });
+});

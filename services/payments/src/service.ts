@@ -120,7 +120,7 @@ export async function startPaymentsService(
   };
 
   const internal = createInternalTokenVerifier({ getKey: jwks.getKey, issuer: config.TOKEN_ISSUER });
-  const server = createGrpcServer({ logger, verifyToken: internal.verify });
+  const server = createGrpcServer({ logger, verifyToken: internal.verify, maxInFlight: config.GRPC_MAX_IN_FLIGHT });
   registerPaymentsService(server, deps);
   const webhooks = buildWebhookApp(deps);
   await webhooks.listen({ host: config.WEBHOOK_HOST, port: config.WEBHOOK_PORT });

@@ -48,6 +48,12 @@ export interface GrpcServerOptions {
   verifyToken: (token: string) => Promise<Caller>;
   /** Package definition to serve (defaults to all the fleet's protos). */
   packageDefinition?: PackageDefinition;
+  /**
+   * Calls handled at once; further calls are refused at once with RESOURCE_EXHAUSTED (reason OVERLOADED) instead
+   * of queueing until their deadlines expire, so an overloaded replica keeps completing what it accepted and callers
+   * can retry elsewhere (every money-moving call is idempotent). Default: no bound.
+   */
+  maxInFlight?: number;
 }
 
 export interface GrpcServer {
@@ -77,6 +83,8 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   new ReflectionService(packageDefinition).addToServer(server);
   health.set('', 'NOT_SERVING');
   const logger = options.logger;
+  const maxInFlight = options.maxInFlight ?? Number.POSITIVE_INFINITY;
+  let inFlight = 0;
 
   return {
     health,
@@ -90,6 +98,17 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
         if (!handler) throw new Error(`no handler for ${definition.serviceName}.${method.name}`);
         const isPublic = publicMethods.has(key);
         implementation[method.name] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+          if (inFlight >= maxInFlight) {
+            callback(
+              toServiceError(
+                new DomainError('OVERLOADED', 'the service is at capacity; retry shortly', {
+                  metadata: { max_in_flight: String(maxInFlight) },
+                }),
+              ) as ServiceError,
+            );
+            return;
+          }
+          inFlight++;
           const started = performance.now();
           const deadline = call.getDeadline();
           const run = async (): Promise<unknown> => {
@@ -106,18 +125,22 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
             };
             return handler(call.request, context);
           };
-          run().then(
-            (response) => {
-              logger.debug({ method: method.path, ms: performance.now() - started }, 'grpc call');
-              callback(null, response);
-            },
-            (error: unknown) => {
-              if (!(error instanceof DomainError))
-                logger.error({ err: error, method: method.path }, 'grpc call failed');
-              else logger.debug({ method: method.path, reason: error.reason }, 'grpc call refused');
-              callback(toServiceError(error) as ServiceError);
-            },
-          );
+          run()
+            .finally(() => {
+              inFlight--;
+            })
+            .then(
+              (response) => {
+                logger.debug({ method: method.path, ms: performance.now() - started }, 'grpc call');
+                callback(null, response);
+              },
+              (error: unknown) => {
+                if (!(error instanceof DomainError))
+                  logger.error({ err: error, method: method.path }, 'grpc call failed');
+                else logger.debug({ method: method.path, reason: error.reason }, 'grpc call refused');
+                callback(toServiceError(error) as ServiceError);
+              },
+            );
         };
       }
       server.addService(grpcService, implementation);
