@@ -101,6 +101,22 @@ function structured(result: Record<string, unknown>): Record<string, unknown> {
   return result.structuredContent as Record<string, unknown>;
 }
 
+/** One Inspector CLI call over Streamable HTTP, with the caller's token when there is one. */
+function mcp(token: string | null, method: string, ...args: string[]): Promise<Record<string, unknown>> {
+  const header = token ? ['--header', `Authorization: Bearer ${token}`] : [];
+  return inspect([url, '--transport', 'http', ...header, '--method', method, ...args]);
+}
+
+function callTool(token: string | null, tool: string, ...args: string[]): Promise<Record<string, unknown>> {
+  return mcp(token, 'tools/call', '--tool-name', tool, '--tool-arg', ...args).then(structured);
+}
+
+async function signInDemo(): Promise<string> {
+  const signIn = await callTool(null, 'authenticate_user', `username=${DEMO.email}`, `password=${DEMO.password}`);
+  expect(signIn.status).toBe('authenticated');
+  return String(signIn.token);
+}
+
 describe('pnpm start', () => {
   it('prints the MCP URL and how to sign in', () => {
     expect(output).toContain(url);
@@ -109,73 +125,29 @@ describe('pnpm start', () => {
   });
 
   it('serves the Inspector CLI over Streamable HTTP: discovery, sign-in, own profile, refusals', async () => {
-    const anonymous = (await inspect([url, '--transport', 'http', '--method', 'tools/list'])) as {
-      tools: { name: string }[];
-    };
+    const anonymous = (await mcp(null, 'tools/list')) as { tools: { name: string }[] };
     expect(anonymous.tools.map((t) => t.name)).toContain('authenticate_user');
     expect(anonymous.tools.map((t) => t.name)).not.toContain('update_user_profile');
 
-    const signIn = structured(
-      await inspect([
-        url,
-        '--transport',
-        'http',
-        '--method',
-        'tools/call',
-        '--tool-name',
-        'authenticate_user',
-        '--tool-arg',
-        `username=${DEMO.email}`,
-        `password=${DEMO.password}`,
-      ]),
-    );
-    expect(signIn.status).toBe('authenticated');
-    const auth = `Authorization: Bearer ${String(signIn.token)}`;
-
-    const tools = (await inspect([url, '--transport', 'http', '--header', auth, '--method', 'tools/list'])) as {
-      tools: { name: string }[];
-    };
+    const token = await signInDemo();
+    const tools = (await mcp(token, 'tools/list')) as { tools: { name: string }[] };
     expect(tools.tools.map((t) => t.name)).toContain('update_user_profile');
-    const templates = (await inspect([
-      url,
-      '--transport',
-      'http',
-      '--header',
-      auth,
-      '--method',
-      'resources/templates/list',
-    ])) as { resourceTemplates: { uriTemplate: string }[] };
+    const templates = (await mcp(token, 'resources/templates/list')) as {
+      resourceTemplates: { uriTemplate: string }[];
+    };
     expect(templates.resourceTemplates.map((t) => t.uriTemplate)).toContain('users://{user_id}/permissions');
 
-    const read = (await inspect([
-      url,
-      '--transport',
-      'http',
-      '--header',
-      auth,
-      '--method',
-      'resources/read',
-      '--uri',
-      'users://me/profile',
-    ])) as { contents: { text: string }[] };
+    const read = (await mcp(token, 'resources/read', '--uri', 'users://me/profile')) as {
+      contents: { text: string }[];
+    };
     const profile = JSON.parse(read.contents[0]!.text) as { email: string; user_id: string };
     expect(profile.email).toBe(DEMO.email);
 
-    const updated = structured(
-      await inspect([
-        url,
-        '--transport',
-        'http',
-        '--header',
-        auth,
-        '--method',
-        'tools/call',
-        '--tool-name',
-        'update_user_profile',
-        '--tool-arg',
-        'user_id=me',
-        'profile_data={"full_name":"Demo Renamed"}',
-      ]),
+    const updated = await callTool(
+      token,
+      'update_user_profile',
+      'user_id=me',
+      'profile_data={"full_name":"Demo Renamed"}',
     );
     expect(updated).toMatchObject({ success: true, updated_fields: ['full_name'] });
 
@@ -186,56 +158,29 @@ describe('pnpm start', () => {
       { cwd: ROOT, env, timeout: 60_000 },
     );
     const other = JSON.parse(created.stdout.trim().split('\n').pop()!) as { user_id: string };
-    await expect(
-      inspect([
-        url,
-        '--transport',
-        'http',
-        '--header',
-        auth,
-        '--method',
-        'resources/read',
-        '--uri',
-        `users://${other.user_id}/profile`,
-      ]),
-    ).rejects.toThrow(/another user/);
+    await expect(mcp(token, 'resources/read', '--uri', `users://${other.user_id}/profile`)).rejects.toThrow(
+      /another user/,
+    );
 
     // No token: the gateway answers 401 naming its protected-resource metadata, and the CLI (which would then start
     // an OAuth sign-in, impossible without a terminal) fails.
-    await expect(
-      inspect([url, '--transport', 'http', '--method', 'resources/read', '--uri', 'users://me/profile']),
-    ).rejects.toThrow(/401|nauthorized|auth_required/);
+    await expect(mcp(null, 'resources/read', '--uri', 'users://me/profile')).rejects.toThrow(
+      /401|nauthorized|auth_required/,
+    );
   }, 120_000);
 
   it('moves money through the payments service and the provider sandbox', async () => {
-    const signIn = structured(
-      await inspect([
-        url,
-        '--method',
-        'tools/call',
-        '--tool-name',
-        'authenticate_user',
-        '--tool-arg',
-        `username=${DEMO.email}`,
-        `password=${DEMO.password}`,
-      ]),
-    );
-    const auth = `Authorization: Bearer ${String(signIn.token)}`;
-    const call = async (tool: string, ...args: string[]) =>
-      structured(
-        await inspect([url, '--header', auth, '--method', 'tools/call', '--tool-name', tool, '--tool-arg', ...args]),
-      );
-
-    const added = (await call(
+    const token = await signInDemo();
+    const added = (await callTool(
+      token,
       'add_payment_method',
       'user_id=me',
       'payment_token=pm_card_visa',
       'set_default=true',
-    )) as {
-      method: { method_id: string; brand: string; last4: string };
-    };
+    )) as { method: { method_id: string; brand: string; last4: string } };
     expect(added.method).toMatchObject({ brand: 'visa', last4: '4242' });
-    const paid = await call(
+    const paid = await callTool(
+      token,
       'initiate_payment',
       `source_id=${added.method.method_id}`,
       'destination_id=merchant_demo_coffee',
