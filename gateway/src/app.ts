@@ -96,6 +96,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     auth,
     logger,
     serverInfo: { name: 'fintech-mcp-gateway', version: '0.1.0' },
+    // One line per tool call and resource read: who, what, outcome and time; never arguments or results.
+    onCall: (call) => logger.info(call, 'mcp call'),
   });
 
   let nats: NatsConnection | null = null;

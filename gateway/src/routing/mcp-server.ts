@@ -26,7 +26,7 @@ export interface McpServerDeps {
   auth: GatewayAuth;
   logger: Logger;
   serverInfo: { name: string; version: string };
-  /** Called after every tool call and resource read (the audit hook). */
+  /** Called after every tool call and resource read, with its outcome (the gateway logs it). */
   onCall?: (event: {
     kind: 'tool' | 'resource';
     name: string;
