@@ -13,7 +13,7 @@ import {
 } from '@fintech/kit';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { buildCatalog, type Catalog } from './catalog/catalog';
-import { createGatewayAuth } from './auth/caller-auth';
+import { callerOf, createGatewayAuth } from './auth/caller-auth';
 import {
   registerHealthRoutes,
   registerHttpSecurity,
@@ -148,6 +148,13 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         return typeof name === 'string' && catalog.tool(name)?.anonymous === true;
       }
       return false;
+    },
+    // A legacy SSE stream belongs to the user who opened it: the token's subject, never its OAuth client id (one client
+    // id is shared by every user of that client).
+    principalOf: (authInfo) => {
+      const caller = callerOf(authInfo);
+      if (!caller) throw new Error('a verified caller has no user id');
+      return `user:${caller.userId}`;
     },
     resourceMetadataUrl: protectedResourceMetadataUrl(resource),
     heartbeatMs: config.SSE_HEARTBEAT_MS,
