@@ -1,11 +1,12 @@
 import { createServer as createNetServer } from 'node:net';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { OAuthError, OAuthErrorCode, type JSONRPCMessage } from '@modelcontextprotocol/server';
 import { authV1, listProtoFiles, loadPackageDefinition, loadReflectionRoot, PROTO_ROOT } from '@fintech/contracts';
 import {
   DomainError,
   connectNats,
   createJwksFetcher,
+  createLogger,
   createServiceClient,
   type CallOptions,
   type ClientHandle,
@@ -66,8 +67,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const catalog = buildCatalog(root);
   const packageDefinition = loadPackageDefinition(files, extraRoots);
 
+  // The fleet's one log format (packages/kit createLogger: ISO timestamps, redaction, `service`), handed to fastify
+  // as its instance so request logs and the gateway's own lines share it with every service.
   const app = Fastify({
-    logger: options.logger ? (options.logger as never) : { level: config.LOG_LEVEL },
+    loggerInstance: (options.logger ?? createLogger({ name: 'gateway', level: config.LOG_LEVEL })) as FastifyBaseLogger,
     forceCloseConnections: true,
     trustProxy: false,
   });
