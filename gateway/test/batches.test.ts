@@ -116,6 +116,16 @@ describe('the anonymous rate limit counts JSON-RPC messages, not POSTs', () => {
     sse.cancel();
   });
 
+  it('charges a POST that names the endpoint with percent-escapes the same', async () => {
+    const gateway = await gatewayWith(2);
+    const statuses: number[] = [];
+    for (const path of ['/mcp', '/%6Dcp', '/%6dcp']) {
+      statuses.push((await postJson(`${gateway.url}${path}`, signIn(path, `guess ${path}`))).status);
+    }
+    expect(statuses).toEqual([200, 200, 429]);
+    expect(gateway.evaluations.signIns).toBe(2);
+  });
+
   it('leaves a real MCP client within the limit untouched', async () => {
     const gateway = await gatewayWith(30);
     const client = new V1Client({ name: 'v1', version: '1.0.0' });

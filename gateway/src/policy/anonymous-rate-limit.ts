@@ -21,7 +21,8 @@ export function registerAnonymousRateLimit(app: FastifyInstance, options: { perM
 
   app.addHook('preHandler', async (request, reply) => {
     if (request.method !== 'POST' || request.headers.authorization) return;
-    if (!request.url.startsWith('/mcp')) return;
+    // The matched route, not the raw URL: the router decodes percent-escapes, so `/%6Dcp` reaches `/mcp` too.
+    if (!request.routeOptions.url?.startsWith('/mcp')) return;
     const body = request.body;
     // An empty batch is still one (invalid) request to answer.
     const cost = Array.isArray(body) ? Math.max(1, body.length) : 1;
