@@ -155,6 +155,21 @@ describe('JSON-RPC batches only where the negotiated protocol revision has them'
     });
   }
 
+  it('refuses a batch whose MCP-Protocol-Version header is repeated with a revision that has none', async () => {
+    const gateway = await gatewayWith(0);
+    const headers = new Headers({ 'content-type': 'application/json', accept: 'application/json, text/event-stream' });
+    headers.append('authorization', bearer('alice').Authorization);
+    headers.append('mcp-protocol-version', '2025-03-26');
+    headers.append('mcp-protocol-version', '2025-06-18');
+    const response = await fetch(`${gateway.url}/mcp`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(range(1, 3).map(readAccount)),
+    });
+    expect(response.status).toBe(400);
+    expect(gateway.evaluations.reads).toBe(0);
+  });
+
   it('refuses an anonymous batch of sign-in calls under 2025-06-18 before any password is checked', async () => {
     const gateway = await gatewayWith(100);
     const response = await postJson(

@@ -22,7 +22,10 @@ const REVISION = /^\d{4}-\d{2}-\d{2}$/;
  */
 export function batchRefusal(body: unknown, revision: string | undefined): string | null {
   if (!Array.isArray(body)) return null;
-  if (revision !== undefined && REVISION.test(revision) && revision >= FIRST_REVISION_WITHOUT_BATCHES) {
+  // A repeated header arrives joined with commas; any revision named that has no batches decides.
+  const named = (revision ?? '').split(',').map((part) => part.trim());
+  revision = named.find((part) => REVISION.test(part) && part >= FIRST_REVISION_WITHOUT_BATCHES);
+  if (revision !== undefined) {
     return `Invalid Request: JSON-RPC batches are not supported in MCP protocol revision ${revision} (removed in ${FIRST_REVISION_WITHOUT_BATCHES}); send one message per request`;
   }
   if (body.some((message) => methodOf(message) === 'initialize')) {
