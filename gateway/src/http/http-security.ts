@@ -22,6 +22,9 @@ export interface HttpSecurityOptions {
 
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
 
+/** Methods whose requests carry no body to decode, so their Content-Type says nothing. */
+const BODILESS_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /**
  * Response headers a browser client must be able to read: the session id (2025-era Streamable HTTP), the
  * authorization challenge (RFC 9728 §5.1 discovery) and the negotiated protocol version.
@@ -61,7 +64,9 @@ export async function registerHttpSecurity(app: FastifyInstance, options: HttpSe
     if (origin !== undefined && !isAllowedOrigin(origin)) {
       return reply.code(403).send(jsonRpcError(null, JsonRpcErrorCode.ServerError, 'Forbidden: origin not allowed'));
     }
-    const charset = charsetsOf(request.headers['content-type']).find((name) => name !== 'utf-8');
+    const charset = BODILESS_METHODS.has(request.method)
+      ? undefined
+      : charsetsOf(request.headers['content-type']).find((name) => name !== 'utf-8');
     if (charset !== undefined) {
       // RFC 8259 §8.1: JSON exchanged between systems MUST be UTF-8, and the application/json registration (§11)
       // defines no charset parameter. A client that names another charset means its body is in it; reading those
