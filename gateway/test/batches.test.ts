@@ -126,6 +126,17 @@ describe('the anonymous rate limit counts JSON-RPC messages, not POSTs', () => {
     expect(gateway.evaluations.signIns).toBe(2);
   });
 
+  it('refuses an anonymous batch that holds a call needing a credential, one 401 error per request id', async () => {
+    const gateway = await gatewayWith(30);
+    const response = await postJson(`${gateway.url}/mcp`, [signIn(1, 'guess'), readAccount(2)]);
+    expect(response.status).toBe(401);
+    expect((await messagesOf(response)).map((e) => [e.id, e.error?.code])).toEqual([
+      [1, -32001],
+      [2, -32001],
+    ]);
+    expect(gateway.evaluations.signIns + gateway.evaluations.reads).toBe(0);
+  });
+
   it('leaves a real MCP client within the limit untouched', async () => {
     const gateway = await gatewayWith(30);
     const client = new V1Client({ name: 'v1', version: '1.0.0' });

@@ -58,12 +58,16 @@ function attackSuite(name: string, replicas: () => { owner: TransportGateway; at
       const readsBefore = owner.evaluations.reads;
       expect((await postJson(`${attackerEntry.url}${endpointPath}`, readAccount(6), bearer('alice'))).status).toBe(403);
 
+      const batch = await postJson(`${attackerEntry.url}${endpointPath}`, [whoami(20), whoami(21)], bearer('alice'));
+      expect(batch.status).toBe(403);
+      expect(((await batch.json()) as Array<{ id: unknown }>).map((e) => e.id)).toEqual([20, 21]);
+
       await expectNothingOf(sse, 5, () =>
         postJson(`${attackerEntry.url}${endpointPath}`, whoami(900), bearer('bob', 'refreshed')),
       );
       // The owner's call ran as the owner, through another token of the same user; the refused read never ran.
       expect((await sse.message(900)).result?.content?.[0]?.text).toBe('bob');
-      expect(sse.messages().map((m) => m.id)).not.toContain(6);
+      for (const id of [6, 20, 21]) expect(sse.messages().map((m) => m.id)).not.toContain(id);
       expect(owner.evaluations.reads).toBe(readsBefore);
       sse.cancel();
     });

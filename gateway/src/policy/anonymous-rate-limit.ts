@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { jsonRpcError, JsonRpcErrorCode, requestIdOf } from '../http/json-rpc-error';
-import type { JsonRpcErrorBody } from '../http/json-rpc-error';
+import { jsonRpcErrorsFor, JsonRpcErrorCode } from '../http/json-rpc-error';
 
 /**
  * Caps what a client without a credential may send: its only tools are sign-in and token refresh, so a flood of
@@ -38,7 +37,7 @@ export function registerAnonymousRateLimit(app: FastifyInstance, options: { perM
         return reply
           .code(429)
           .send(
-            refusal(
+            jsonRpcErrorsFor(
               body,
               JsonRpcErrorCode.ServerError,
               `A POST without a credential may carry at most ${capacity} JSON-RPC messages; this one carries ${cost}`,
@@ -49,21 +48,13 @@ export function registerAnonymousRateLimit(app: FastifyInstance, options: { perM
       return reply
         .code(429)
         .header('Retry-After', String(retryAfter))
-        .send(refusal(body, JsonRpcErrorCode.ServerError, 'Too many messages without a credential; retry later'));
+        .send(
+          jsonRpcErrorsFor(body, JsonRpcErrorCode.ServerError, 'Too many messages without a credential; retry later'),
+        );
     }
     bucket.tokens -= cost;
     if (buckets.size > 100_000) {
       for (const [k, b] of buckets) if (now - b.at > 60_000) buckets.delete(k);
     }
   });
-}
-
-/**
- * The refusal of a whole POST: for a batch, one error per request in it, each with that request's id (JSON-RPC 2.0
- * §6: notifications get no response); for a single message or a batch of notifications only, one error.
- */
-function refusal(body: unknown, code: number, message: string): JsonRpcErrorBody | JsonRpcErrorBody[] {
-  if (!Array.isArray(body)) return jsonRpcError(requestIdOf(body), code, message);
-  const ids = body.map(requestIdOf).filter((id) => id !== null);
-  return ids.length === 0 ? jsonRpcError(null, code, message) : ids.map((id) => jsonRpcError(id, code, message));
 }

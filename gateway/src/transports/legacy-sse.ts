@@ -3,7 +3,7 @@ import type { AuthInfo, JSONRPCMessage, McpServer } from '@modelcontextprotocol/
 import { SSEServerTransport } from '@modelcontextprotocol/server-legacy/sse';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import { jsonRpcError, JsonRpcErrorCode, requestIdOf } from '../http/json-rpc-error';
+import { jsonRpcError, jsonRpcErrorsFor, JsonRpcErrorCode, requestIdOf } from '../http/json-rpc-error';
 import { gateCaller, verifyCredential } from './auth-gate';
 import type { AuthGateOptions } from './auth-gate';
 import { batchRefusal, negotiatedRevision } from './batch-rule';
@@ -226,7 +226,7 @@ export class LegacySseSessions {
           request.log.error({ err: error, session: mapKeyOf(key) }, 'relaying a POST to its SSE session failed');
           return reply
             .code(504)
-            .send(jsonRpcError(requestIdOf(body), JsonRpcErrorCode.ServerError, 'Session owner did not answer'));
+            .send(jsonRpcErrorsFor(body, JsonRpcErrorCode.ServerError, 'Session owner did not answer'));
         }
       }
     }
@@ -235,8 +235,13 @@ export class LegacySseSessions {
 
   private answerPost(reply: FastifyReply, answer: RelayReply, body: unknown): FastifyReply {
     if (answer.status === 202) return reply.code(202).type('text/plain').send('Accepted');
-    const code = answer.status === 400 ? JsonRpcErrorCode.InvalidRequest : JsonRpcErrorCode.ServerError;
-    return reply.code(answer.status).send(jsonRpcError(requestIdOf(body), code, answer.message ?? 'Request failed'));
+    const message = answer.message ?? 'Request failed';
+    // 400: the body itself is invalid (JSON-RPC 2.0 §5: its id could not be trusted, so null). Otherwise the POST was
+    // refused whole, and every request in it gets its error under its own id.
+    if (answer.status === 400) {
+      return reply.code(400).send(jsonRpcError(null, JsonRpcErrorCode.InvalidRequest, message));
+    }
+    return reply.code(answer.status).send(jsonRpcErrorsFor(body, JsonRpcErrorCode.ServerError, message));
   }
 
   /**
