@@ -26,8 +26,9 @@ export async function revokeSession(
           session_id: session.id,
           reason,
           revoked_at: now.toISOString(),
-          // No access token of the session is issued after `now`, so none outlives now + its lifetime.
-          access_tokens_expire_by: new Date(now.getTime() + deps.tokens.accessTtlSeconds * 1000).toISOString(),
+          // No access token of the session is issued after this, so none outlives it by more than its lifetime
+          // (`exp` is set by the signer from the wall clock, hence Date.now rather than the service's clock).
+          access_tokens_expire_by: new Date(Date.now() + deps.tokens.accessTtlSeconds * 1000).toISOString(),
         },
       },
     ]);
