@@ -35,6 +35,7 @@ export function createSessionRevocations(options: SessionRevocationsOptions): Se
   let stopped = false;
   let loop: Promise<void> | null = null;
   let retry: NodeJS.Timeout | null = null;
+  let failures = 0;
 
   function handle(data: Uint8Array): void {
     try {
@@ -60,9 +61,20 @@ export function createSessionRevocations(options: SessionRevocationsOptions): Se
       return;
     }
     messages = source;
+    failures = 0;
     loop = (async () => {
       for await (const message of source) handle(message.data);
-    })().catch((err: unknown) => log.error({ err }, 'session revocation loop ended'));
+    })()
+      .catch((err: unknown) => log.error({ err }, 'session revocation loop failed'))
+      .finally(() => {
+        // The ordered consumer recovers from reconnects by itself; if its loop still ends, follow again.
+        if (!stopped) retryLater(new Date(Date.now() - replayMs));
+      });
+  }
+
+  function retryLater(since: Date): void {
+    retry = setTimeout(() => void attempt(since), retryDelayMs);
+    retry.unref();
   }
 
   async function attempt(since: Date): Promise<void> {
@@ -71,9 +83,8 @@ export function createSessionRevocations(options: SessionRevocationsOptions): Se
     } catch (err) {
       if (stopped) return;
       // The auth service creates its stream at start; until then there is nothing to follow.
-      log.warn({ err }, 'cannot follow session revocations yet; retrying');
-      retry = setTimeout(() => void attempt(since), retryDelayMs);
-      retry.unref();
+      if (failures++ === 0) log.warn({ err }, 'cannot follow session revocations yet; retrying');
+      retryLater(since);
     }
   }
 

@@ -18,10 +18,6 @@ export interface CountedAttempt {
   lockedUntil: Date | null;
 }
 
-export function isLocked(lockedUntil: Date | null, now: Date): boolean {
-  return lockedUntil !== null && lockedUntil.getTime() > now.getTime();
-}
-
 /** When a lock placed at `now` lapses. */
 export function lockEnd(now: Date, policy: LockoutPolicy): Date {
   return new Date(now.getTime() + policy.lockoutSeconds * 1000);

@@ -4,7 +4,7 @@ import type { CountedAttempt, LockoutPolicy } from '../domain/lockout';
 import type { AuthDeps } from '../deps';
 import { publishEventsNow } from '../events/auth-events';
 
-export const LOCKED_MESSAGE = 'account temporarily locked after repeated failed attempts; try again later';
+const LOCKED_MESSAGE = 'account temporarily locked after repeated failed attempts; try again later';
 
 export function lockoutPolicy(deps: Pick<AuthDeps, 'config'>): LockoutPolicy {
   return { maxFailures: deps.config.MAX_FAILED_SIGN_INS, lockoutSeconds: deps.config.LOCKOUT_SECONDS };
