@@ -150,7 +150,7 @@ describe('lockout against concurrent batches', () => {
       'OK',
     );
 
-    // Two pending sign-ins (the attacker knows the password), attacked at once with wrong codes.
+    // Three pending sign-ins (the attacker knows the password): two attacked at once with wrong codes, one kept aside.
     const pending = [];
     for (let i = 0; i < 3; i++) {
       const step = structured(
