@@ -100,6 +100,33 @@ describe('passwords guessed concurrently', () => {
   });
 });
 
+describe('the attempt that takes the last slot', () => {
+  it('signs in when it is the right password, and leaves the account unlocked', async () => {
+    const user = await auth.createUser();
+    for (let i = 0; i < MAX - 1; i++) {
+      expect((await failure(auth.signIn(user.email, `wrong ${i}`))).reason).toBe('UNAUTHENTICATED');
+    }
+    expect((await auth.signIn(user.email, user.password)).status).toBe('authenticated');
+    expect((await auth.signIn(user.email, user.password)).status).toBe('authenticated');
+    // The run starts over: MAX more wrong passwords are needed to lock.
+    for (let i = 0; i < MAX - 1; i++) await failure(auth.signIn(user.email, `wrong again ${i}`));
+    expect((await auth.signIn(user.email, user.password)).status).toBe('authenticated');
+  });
+
+  it('with MFA: the right password and then the right code complete the sign-in and unlock', async () => {
+    const user = await userWithMfa();
+    for (let i = 0; i < MAX - 1; i++) await failure(auth.signIn(user.email, `wrong ${i}`));
+    const pending = await auth.signIn(user.email, user.password);
+    expect(pending.status).toBe('mfa_required');
+    const done = await auth.client.verifyMfa({
+      challenge: pending.mfa_challenge,
+      code: totpCode(user.secret, auth.clock.now),
+    });
+    expect(done.status).toBe('authenticated');
+    expect((await auth.signIn(user.email, user.password)).status).toBe('mfa_required');
+  });
+});
+
 describe('one-time codes guessed concurrently', () => {
   it('counts codes against the account: 40 wrong codes on several challenges at once get at most MAX evaluations, then the right code is refused', async () => {
     const user = await userWithMfa();
