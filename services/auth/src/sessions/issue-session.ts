@@ -47,7 +47,7 @@ export async function issueSession(
 }
 
 /** A completed sign-in as both sign-in steps answer it. */
-export function authenticated(userId: string, session: IssuedSession): authV1.VerifyMfaResponse {
+export function authenticated(userId: string, session: IssuedSession): authV1.AuthenticateUserResponse {
   return {
     status: 'authenticated',
     token: session.token,

@@ -186,9 +186,9 @@ export interface VerifyMfaResponse {
    */
   expires_in: number;
   /**
-   * Always empty here; kept so both sign-in steps answer in one shape.
+   * Never a new challenge here; kept so both sign-in steps answer in one shape.
    */
-  mfa_challenge: string;
+  mfa_challenge?: string;
   user_id: string;
 }
 
