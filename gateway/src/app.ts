@@ -15,6 +15,7 @@ import {
 import type { NatsConnection } from '@nats-io/transport-node';
 import { buildCatalog, type Catalog } from './catalog/catalog';
 import { callerOf, createGatewayAuth } from './auth/caller-auth';
+import { createSessionRevocations, type SessionRevocations } from './auth/session-revocations';
 import {
   registerHealthRoutes,
   registerHttpSecurity,
@@ -105,6 +106,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
 
   let nats: NatsConnection | null = null;
   if (config.NATS_URL) nats = await connectNats({ servers: config.NATS_URL, name: 'gateway' });
+  // Without NATS a revoked session's tokens stop at their next exchange (within INTERNAL_TOKEN_TTL_SECONDS).
+  let revocations: SessionRevocations | null = null;
+  if (nats) {
+    revocations = createSessionRevocations({ nats, onRevoked: auth.revokeSession, logger });
+    await revocations.start();
+  }
 
   // The public URL names the port, so port 0 (tests) is resolved to a free port before any route is built.
   const port = config.GATEWAY_PORT === 0 ? await freePort(config.GATEWAY_HOST) : config.GATEWAY_PORT;
@@ -176,6 +183,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       router.close();
       authClient.close();
       jwks.close();
+      await revocations?.stop();
       if (nats) await nats.drain().catch(() => nats?.close());
     },
   };
