@@ -1,7 +1,7 @@
 import { McpServer, ProtocolError, type AuthInfo, type CallToolResult } from '@modelcontextprotocol/server';
-import { DomainError, type Logger } from '@fintech/kit';
+import { coerceUriVariables } from '@fintech/contracts';
+import { DomainError, parseArguments, type Logger } from '@fintech/kit';
 import type { Catalog, ResourceEntry, ToolEntry } from '../catalog/catalog';
-import { coerceUriVariables, toRequestMessage } from '../catalog/arguments';
 import { callerOf, type GatewayAuth } from '../auth/caller-auth';
 import { authorize, isVisible } from '../policy/access';
 import type { Router } from './router';
@@ -105,7 +105,7 @@ export function createServerFactory(deps: McpServerDeps) {
     authInfo: AuthInfo | undefined,
   ): Promise<unknown> {
     const caller = callerOf(authInfo);
-    const request = toRequestMessage(entry.requestType, args);
+    const request = parseArguments(entry.requestType, args);
     authorize(entry, caller, request);
     const metadata: Record<string, string> = {};
     if (caller?.ip) metadata['x-client-ip'] = caller.ip;

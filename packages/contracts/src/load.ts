@@ -4,6 +4,8 @@ import { dirname, join } from 'node:path';
 import * as protoLoader from '@grpc/proto-loader';
 
 export type PackageDefinition = protoLoader.PackageDefinition;
+/** A protobufjs reflection root with comments and custom options: the contract as the validator reads it. */
+export type ReflectionRoot = protobuf.Root;
 import protobuf from 'protobufjs';
 import { PROTO_ROOT, listProtoFiles } from './proto-files';
 

@@ -1,5 +1,5 @@
 import { subjects, type authV1, type UserProfileUpdated } from '@fintech/contracts';
-import { NotFoundError, requireScopes, resolveUserId, type AuthenticatedContext } from '@fintech/kit';
+import { NotFoundError, type AuthenticatedContext } from '@fintech/kit';
 import { validateProfileChange } from '../domain/profile';
 import { emit, type AuthDeps } from '../deps';
 
@@ -8,8 +8,8 @@ export function createUpdateUserProfile(deps: AuthDeps) {
     request: authV1.UpdateUserProfileRequest,
     context: AuthenticatedContext,
   ): Promise<authV1.UpdateUserProfileResponse> {
-    requireScopes(context.caller, ['profile:write']);
-    const userId = resolveUserId(context.caller, request.user_id, 'write');
+    // The kit resolved user_id ("me" → the caller) and checked ownership before this handler ran.
+    const userId = request.user_id;
     const change = validateProfileChange(request.profile_data ?? null, deps.now());
     const result = await deps.prisma.$transaction(async (tx) => {
       const exists = await tx.user.findUnique({ where: { id: userId }, select: { id: true } });
