@@ -31,9 +31,9 @@ export function parseArguments(type: Parameters<typeof toRequestMessage>[0], arg
 export interface RpcContract {
   access: MethodAccess;
   /**
-   * Checks a decoded request: scopes, field rules, and ownership of a top-level `user_id` ("me" or empty becomes the
-   * caller; another user's id needs users:read_any for reads and users:write_any for changes). Rewrites `user_id` to
-   * the resolved id so the handler acts on exactly what was authorised. A null caller is a call let through
+   * Checks a decoded request: scopes; ownership of a top-level `user_id` ("me" or empty becomes the caller; another
+   * user's id needs users:read_any for reads and users:write_any for changes), rewriting `user_id` to the resolved id
+   * so the handler acts on exactly what was authorised; then field rules. A null caller is a call let through
    * without a token (a public RPC): field rules only.
    */
   enforce(caller: Caller | null, request: Record<string, unknown>): void;
@@ -73,15 +73,16 @@ export function serviceContract(root: ReflectionRoot, serviceName: string): (met
     return {
       access,
       enforce(caller, request) {
+        // Authorisation first, so a caller learns nothing about a request it may not make.
         if (caller) requireScopes(caller, access.scopes);
+        if (caller && ownsUserId) {
+          const requested = typeof request.user_id === 'string' ? request.user_id : '';
+          request.user_id = resolveUserId(caller, requested, access.readOnly ? 'read' : 'write');
+        }
         try {
           checkRequestMessage(requestType, request);
         } catch (error) {
           throw asValidationError(error);
-        }
-        if (caller && ownsUserId) {
-          const requested = typeof request.user_id === 'string' ? request.user_id : '';
-          request.user_id = resolveUserId(caller, requested, access.readOnly ? 'read' : 'write');
         }
       },
     };
