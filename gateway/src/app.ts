@@ -15,6 +15,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { buildCatalog, type Catalog } from './catalog/catalog';
 import { createGatewayAuth } from './auth/caller-auth';
 import {
+  registerForbiddenKeys,
   registerHealthRoutes,
   registerHttpSecurity,
   registerProtectedResourceMetadata,
@@ -70,6 +71,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     logger: options.logger ? (options.logger as never) : { level: config.LOG_LEVEL },
     forceCloseConnections: true,
     trustProxy: false,
+    // `__proto__` stays an own property of the parsed body and is refused, naming it, by registerForbiddenKeys.
+    onProtoPoisoning: 'ignore',
   });
   const logger = app.log as unknown as Logger;
 
@@ -113,6 +116,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     allowedHosts: config.ALLOWED_HOSTS,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
   });
+  registerForbiddenKeys(app);
   registerAnonymousRateLimit(app, { perMinute: config.ANONYMOUS_RATE_LIMIT_PER_MINUTE });
   registerHealthRoutes(app, {
     ready: async () => {

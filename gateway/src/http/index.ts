@@ -6,3 +6,4 @@ export {
   type ProtectedResourceMetadataOptions,
 } from './protected-resource-metadata';
 export { jsonRpcError, JsonRpcErrorCode, requestIdOf, type JsonRpcErrorBody, type JsonRpcId } from './json-rpc-error';
+export { registerForbiddenKeys } from './forbidden-keys';
