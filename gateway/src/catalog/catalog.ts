@@ -11,6 +11,8 @@ export interface RpcTarget {
   /** The domain of the service's package (fintech.<domain>.v1), which selects its address. */
   domain: string;
   requestType: protobuf.Type;
+  /** The response message, read to leave unset fields out of results. */
+  responseType: protobuf.Type;
   /** Whether the request has a top-level `user_id` field (checked against the caller). */
   hasUserId: boolean;
 }
@@ -66,6 +68,7 @@ export function buildCatalog(root: protobuf.Root): Catalog {
         method: method.name,
         domain: domainOf(service),
         requestType,
+        responseType: method.resolvedResponseType!,
         hasUserId: Boolean(requestType.fields.user_id),
       };
       const description = (method.comment ?? '').trim();

@@ -42,7 +42,6 @@ export function authenticated(
     refresh_token: session.refreshToken,
     token_type: 'Bearer',
     expires_in: session.expiresIn,
-    mfa_challenge: '',
     user_id: userId,
   };
 }

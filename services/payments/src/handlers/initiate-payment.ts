@@ -298,8 +298,6 @@ async function executePayment(
         response = {
           status: current.status,
           payment: view,
-          confirmation_token: '',
-          confirmation_expires_at: '',
           message: describe(current.status, view),
         };
         return failure ? storedError(failure) : { ok: response };

@@ -150,9 +150,9 @@ export interface AuthenticateUserResponse {
    */
   expires_in: number;
   /**
-   * Challenge to pass to verify_mfa when status is "mfa_required".
+   * Challenge to pass to verify_mfa when status is "mfa_required"; absent otherwise.
    */
-  mfa_challenge: string;
+  mfa_challenge?: string;
   user_id: string;
 }
 
