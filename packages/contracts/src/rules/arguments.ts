@@ -22,6 +22,18 @@ export class FieldRuleError extends Error {
   }
 }
 
+const compiled = new Map<string, RegExp>();
+
+/** Patterns come from the protos, a fixed set: each is compiled once (`u`: code points, as JSON Schema's pattern). */
+function patternOf(source: string): RegExp {
+  let regex = compiled.get(source);
+  if (!regex) {
+    regex = new RegExp(source, 'u');
+    compiled.set(source, regex);
+  }
+  return regex;
+}
+
 function fail(path: string, message: string): never {
   throw new FieldRuleError(message, path || undefined);
 }
@@ -60,7 +72,7 @@ function checkString(rules: FieldRules, value: string, path: string): string {
   if (rules.max_length && value.length > rules.max_length) {
     fail(path, `${path} must have at most ${rules.max_length} characters`);
   }
-  if (rules.pattern && !new RegExp(rules.pattern, 'u').test(value)) fail(path, `${path} has an invalid format`);
+  if (rules.pattern && !patternOf(rules.pattern).test(value)) fail(path, `${path} has an invalid format`);
   if (rules.one_of?.length && !rules.one_of.includes(value)) {
     fail(path, `${path} must be one of ${rules.one_of.join(', ')}`);
   }

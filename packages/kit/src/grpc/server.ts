@@ -66,8 +66,9 @@ export interface GrpcServerOptions {
 export interface GrpcServer {
   /**
    * Registers a service. Before a handler runs, the server enforces what the RPC's proto declares: an internal token
-   * (unless the RPC is an anonymous tool or `access.public`; `publicMethods` may name more), its scopes, its field
-   * rules on the decoded request, and ownership of a top-level `user_id` (resolved to the caller for "me").
+   * (unless the RPC is an anonymous tool or `access.public`), its scopes, ownership of a top-level `user_id` (resolved
+   * to the caller for "me"), and its field rules on the decoded request. `publicMethods`, if given, must name only
+   * methods the proto declares public (kept for compatibility; the proto is the source).
    */
   addService<D extends ServiceDescriptor>(
     definition: D,
@@ -109,7 +110,11 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
         const handler = (handlers as Record<string, (req: unknown, ctx: CallContext) => Promise<unknown>>)[key];
         if (!handler) throw new Error(`no handler for ${definition.serviceName}.${method.name}`);
         const contract = contractOf(method.name);
-        const isPublic = publicMethods.has(key) || contract.access.public;
+        // The proto decides what is public; a handler cannot open a method its contract protects.
+        if (publicMethods.has(key) && !contract.access.public) {
+          throw new Error(`${definition.serviceName}.${method.name} is not declared public in its proto`);
+        }
+        const isPublic = contract.access.public;
         implementation[method.name] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
           if (inFlight >= maxInFlight) {
             callback(
