@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROTO_ROOT, listProtoFiles, loadPackageDefinition, loadReflectionRoot } from '@fintech/contracts';
+import { listProtoFiles, loadPackageDefinition } from '@fintech/contracts';
 import {
   createGrpcServer,
   createInternalTokenVerifier,
@@ -31,7 +31,6 @@ beforeAll(async () => {
     logger: createLogger({ name: 'echo', level: 'silent' }),
     verifyToken: (token) => tokens.verify!(token),
     packageDefinition,
-    descriptors: loadReflectionRoot(files, [PROTO_ROOT, TEST_PROTO_ROOT]),
   });
   echo.addService(
     {

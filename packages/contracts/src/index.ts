@@ -3,6 +3,7 @@ export {
   PROTO_LOADER_OPTIONS,
   loadPackageDefinition,
   loadReflectionRoot,
+  reflectionRootOf,
   type PackageDefinition,
   type ReflectionRoot,
 } from './load';

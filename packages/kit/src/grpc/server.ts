@@ -10,7 +10,7 @@ import {
 } from '@grpc/grpc-js';
 import type { PackageDefinition, ServiceDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
-import { loadPackageDefinition, type ReflectionRoot } from '@fintech/contracts';
+import { loadPackageDefinition, reflectionRootOf, type ReflectionRoot } from '@fintech/contracts';
 import type { Logger } from 'pino';
 import type { Caller } from '../auth/caller';
 import { DomainError, UnauthenticatedError, toServiceError } from '../errors';
@@ -51,8 +51,8 @@ export interface GrpcServerOptions {
   packageDefinition?: PackageDefinition;
   /**
    * The contract's descriptors (a reflection root with custom options, as the gateway loads them), read for every
-   * RPC's scopes, public access and field rules. Defaults to all the fleet's protos; a service whose proto lives
-   * elsewhere passes its root here (addService refuses a service it cannot find a contract for).
+   * RPC's scopes, public access and field rules. Defaults to the protos `packageDefinition` was loaded from (by
+   * loadPackageDefinition), else all the fleet's; addService refuses a service it finds no contract for.
    */
   descriptors?: ReflectionRoot;
   /**
@@ -89,6 +89,10 @@ export interface GrpcServer {
  */
 export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   const packageDefinition = options.packageDefinition ?? loadPackageDefinition();
+  const descriptors =
+    options.descriptors ??
+    (options.packageDefinition ? reflectionRootOf(options.packageDefinition) : undefined) ??
+    fleetDescriptors();
   const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
   const health = new HealthService();
   health.addToServer(server, packageDefinition);
@@ -104,7 +108,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
       const grpcService = packageDefinition[definition.serviceName] as ServiceDefinition | undefined;
       if (!grpcService) throw new Error(`service ${definition.serviceName} is not in the package definition`);
       const publicMethods = new Set<string>((serviceOptions.publicMethods ?? []) as string[]);
-      const contractOf = serviceContract(options.descriptors ?? fleetDescriptors(), definition.serviceName);
+      const contractOf = serviceContract(descriptors, definition.serviceName);
       const implementation: UntypedServiceImplementation = {};
       for (const [key, method] of Object.entries(definition.methods)) {
         const handler = (handlers as Record<string, (req: unknown, ctx: CallContext) => Promise<unknown>>)[key];
