@@ -17,6 +17,7 @@ import { buildCatalog, type Catalog } from './catalog/catalog';
 import { callerOf, createGatewayAuth } from './auth/caller-auth';
 import { createSessionRevocations, type SessionRevocations } from './auth/session-revocations';
 import {
+  registerForbiddenKeys,
   registerHealthRoutes,
   registerHttpSecurity,
   registerProtectedResourceMetadata,
@@ -74,6 +75,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     loggerInstance: (options.logger ?? createLogger({ name: 'gateway', level: config.LOG_LEVEL })) as FastifyBaseLogger,
     forceCloseConnections: true,
     trustProxy: false,
+    // `__proto__` stays an own property of the parsed body and is refused, naming it, by registerForbiddenKeys.
+    onProtoPoisoning: 'ignore',
   });
   const logger = app.log as unknown as Logger;
 
@@ -123,6 +126,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     allowedHosts: config.ALLOWED_HOSTS,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
   });
+  registerForbiddenKeys(app);
   registerAnonymousRateLimit(app, { perMinute: config.ANONYMOUS_RATE_LIMIT_PER_MINUTE });
   registerHealthRoutes(app, {
     ready: async () => {

@@ -13,3 +13,4 @@ export {
   type JsonRpcErrorBody,
   type JsonRpcId,
 } from './json-rpc-error';
+export { registerForbiddenKeys } from './forbidden-keys';

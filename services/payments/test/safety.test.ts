@@ -18,7 +18,7 @@ async function payer(): Promise<{ user: TestUser; card: string }> {
   return { user, card: await f.addCard(user) };
 }
 
-function payWith(user: TestUser, card: string, args: Record<string, string>) {
+function payWith(user: TestUser, card: string, args: Record<string, string | undefined>) {
   return f.client.initiatePayment(
     { source_id: card, destination_id: 'merchant_demo_books', currency: 'USD', ...args },
     { token: user.token },

@@ -3,7 +3,6 @@ import {
   DomainError,
   NotFoundError,
   PermissionDeniedError,
-  requireScopes,
   resolveUserId,
   type AuthenticatedContext,
 } from '@fintech/kit';
@@ -23,7 +22,6 @@ export function createEnrollMfa(deps: AuthDeps) {
     request: authV1.EnrollMfaRequest,
     context: AuthenticatedContext,
   ): Promise<authV1.EnrollMfaResponse> {
-    requireScopes(context.caller, ['profile:write']);
     const userId = ownUserId(context, request.user_id);
     const user = await deps.users.findById(deps.prisma, userId);
     if (!user) throw new NotFoundError('user not found');
@@ -40,7 +38,6 @@ export function createConfirmMfa(deps: AuthDeps) {
     request: authV1.ConfirmMfaRequest,
     context: AuthenticatedContext,
   ): Promise<authV1.ConfirmMfaResponse> {
-    requireScopes(context.caller, ['profile:write']);
     const userId = ownUserId(context, request.user_id);
     const user = await deps.users.findById(deps.prisma, userId);
     if (!user) throw new NotFoundError('user not found');

@@ -1,5 +1,5 @@
 import { subjects, type authV1 } from '@fintech/contracts';
-import { NotFoundError, requireScopes, resolveUserId, type AuthenticatedContext } from '@fintech/kit';
+import { NotFoundError, type AuthenticatedContext } from '@fintech/kit';
 import { validateProfileChange } from '../domain/profile';
 import type { AuthDeps } from '../deps';
 import { publishEvents } from '../events/auth-events';
@@ -9,8 +9,8 @@ export function createUpdateUserProfile(deps: AuthDeps) {
     request: authV1.UpdateUserProfileRequest,
     context: AuthenticatedContext,
   ): Promise<authV1.UpdateUserProfileResponse> {
-    requireScopes(context.caller, ['profile:write']);
-    const userId = resolveUserId(context.caller, request.user_id, 'write');
+    // The kit resolved user_id ("me" → the caller) and checked ownership before this handler ran.
+    const userId = request.user_id;
     const change = validateProfileChange(request.profile_data ?? null, deps.now());
     const result = await deps.prisma.$transaction(async (tx) => {
       if (!(await deps.users.exists(tx, userId))) throw new NotFoundError('user not found');

@@ -54,7 +54,6 @@ export function authenticated(userId: string, session: IssuedSession): authV1.Au
     refresh_token: session.refreshToken,
     token_type: 'Bearer',
     expires_in: session.expiresIn,
-    mfa_challenge: '',
     user_id: userId,
   };
 }

@@ -2,8 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { subjects, type MethodAdded, type paymentsV1 } from '@fintech/contracts';
 import {
   PermissionDeniedError,
-  requireScopes,
-  resolveUserId,
   sha256Hex,
   ValidationError,
   type AuthenticatedContext,
@@ -24,8 +22,8 @@ export function createAddPaymentMethod(deps: PaymentsDeps) {
     request: paymentsV1.AddPaymentMethodRequest,
     context: AuthenticatedContext,
   ): Promise<paymentsV1.AddPaymentMethodResponse> {
-    requireScopes(context.caller, ['payments:write']);
-    const userId = resolveUserId(context.caller, request.user_id, 'write');
+    // The kit resolved user_id ("me" → the caller) and checked ownership before this handler ran.
+    const userId = request.user_id;
     if (userId !== context.caller.userId) throw new PermissionDeniedError('payment methods are added by their owner');
     if (!PAYMENT_TOKEN.test(request.payment_token)) {
       throw new ValidationError('payment_token must be a provider token such as pm_card_visa', 'payment_token');

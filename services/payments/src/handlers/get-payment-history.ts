@@ -1,5 +1,4 @@
 import type { paymentsV1 } from '@fintech/contracts';
-import { requireScopes, resolveUserId, type AuthenticatedContext } from '@fintech/kit';
 import type { PaymentsDeps } from '../deps';
 import { decodeCursor, encodeCursor, parseDateRange } from '../domain/history-cursor';
 import type { Prisma } from '../generated/prisma/client';
@@ -11,10 +10,9 @@ const MAX_LIMIT = 100;
 export function createGetPaymentHistory(deps: PaymentsDeps) {
   return async function getPaymentHistory(
     request: paymentsV1.GetPaymentHistoryRequest,
-    context: AuthenticatedContext,
   ): Promise<paymentsV1.GetPaymentHistoryResponse> {
-    requireScopes(context.caller, ['payments:read']);
-    const userId = resolveUserId(context.caller, request.user_id, 'read');
+    // The kit resolved user_id ("me" → the caller) and checked ownership before this handler ran.
+    const userId = request.user_id;
     const { from, until } = parseDateRange(request.start_date, request.end_date);
     const limit = Math.min(Math.max(request.limit || DEFAULT_LIMIT, 1), MAX_LIMIT);
     const cursor = request.cursor ? decodeCursor(request.cursor) : null;

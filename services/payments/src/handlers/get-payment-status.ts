@@ -1,5 +1,5 @@
 import type { paymentsV1 } from '@fintech/contracts';
-import { NotFoundError, READ_ANY_SCOPE, requireScopes, type AuthenticatedContext } from '@fintech/kit';
+import { NotFoundError, READ_ANY_SCOPE, type AuthenticatedContext } from '@fintech/kit';
 import type { PaymentsDeps } from '../deps';
 import { isUuid } from '../db/payment-repository';
 import { paymentView, refundView } from './views';
@@ -9,7 +9,6 @@ export function createGetPaymentStatus(deps: PaymentsDeps) {
     request: paymentsV1.GetPaymentStatusRequest,
     context: AuthenticatedContext,
   ): Promise<paymentsV1.PaymentStatus> {
-    requireScopes(context.caller, ['payments:read']);
     // Ownership is part of the query: another user's payment id is indistinguishable from an unknown one.
     const anyUser = context.caller.scopes.has(READ_ANY_SCOPE);
     const payment = isUuid(request.payment_id)

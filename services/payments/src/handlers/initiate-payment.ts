@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { subjects, type ClientInfo, type PaymentCreated, type paymentsV1 } from '@fintech/contracts';
-import {
-  DomainError,
-  NotFoundError,
-  requireScopes,
-  ValidationError,
-  type AuthenticatedContext,
-  clientInfo,
-} from '@fintech/kit';
+import { DomainError, NotFoundError, ValidationError, type AuthenticatedContext, clientInfo } from '@fintech/kit';
 import type { PaymentsDeps } from '../deps';
 import type { IntentOutcome } from '../adapters/stripe';
 import { consumeConfirmation, issueConfirmation } from '../db/confirmations';
@@ -66,7 +59,6 @@ export function createInitiatePayment(deps: PaymentsDeps) {
     request: paymentsV1.InitiatePaymentRequest,
     context: AuthenticatedContext,
   ): Promise<paymentsV1.InitiatePaymentResponse> {
-    requireScopes(context.caller, ['payments:write']);
     const userId = context.caller.userId;
     const { args, amount } = readArgs(request);
     const argsHash = requestHash(TOOL, { ...args });
@@ -306,8 +298,6 @@ async function executePayment(
         response = {
           status: current.status,
           payment: view,
-          confirmation_token: '',
-          confirmation_expires_at: '',
           message: describe(current.status, view),
         };
         return failure ? storedError(failure) : { ok: response };

@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { subjects, type ClientInfo, type RefundCreated, type paymentsV1 } from '@fintech/contracts';
-import {
-  DomainError,
-  NotFoundError,
-  requireScopes,
-  ValidationError,
-  type AuthenticatedContext,
-  clientInfo,
-} from '@fintech/kit';
+import { DomainError, NotFoundError, ValidationError, type AuthenticatedContext, clientInfo } from '@fintech/kit';
 import { emit, type PaymentsDeps, type Tx } from '../deps';
 
 import { storedError, type IdempotencyScope } from '../db/idempotency';
@@ -34,7 +27,6 @@ export function createProcessRefund(deps: PaymentsDeps) {
     request: paymentsV1.ProcessRefundRequest,
     context: AuthenticatedContext,
   ): Promise<paymentsV1.ProcessRefundResponse> {
-    requireScopes(context.caller, ['payments:write']);
     const userId = context.caller.userId;
     if (!request.payment_id) throw new ValidationError('payment_id is required', 'payment_id');
     const reason = request.reason || 'requested_by_customer';

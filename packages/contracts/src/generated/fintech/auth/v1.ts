@@ -41,7 +41,7 @@ export interface AuthServiceHandlers<Context> {
   confirmMfa(request: ConfirmMfaRequest, context: Context): Promise<ConfirmMfaResponse>;
   /**
    * Step-up check that other services call before a sensitive action: verifies a current TOTP code of the user.
-   * A code is accepted once.
+   * A code is accepted once. Called with the user's internal token: the user_id must be the caller's.
    */
   verifyStepUp(request: VerifyStepUpRequest, context: Context): Promise<VerifyStepUpResponse>;
   /**
@@ -94,7 +94,7 @@ export interface AuthServiceClient<CallOptions = unknown> {
   confirmMfa(request: Input<ConfirmMfaRequest>, options?: CallOptions): Promise<ConfirmMfaResponse>;
   /**
    * Step-up check that other services call before a sensitive action: verifies a current TOTP code of the user.
-   * A code is accepted once.
+   * A code is accepted once. Called with the user's internal token: the user_id must be the caller's.
    */
   verifyStepUp(request: Input<VerifyStepUpRequest>, options?: CallOptions): Promise<VerifyStepUpResponse>;
   /**
@@ -150,9 +150,9 @@ export interface AuthenticateUserResponse {
    */
   expires_in: number;
   /**
-   * Challenge to pass to verify_mfa when status is "mfa_required".
+   * Challenge to pass to verify_mfa when status is "mfa_required"; absent otherwise.
    */
-  mfa_challenge: string;
+  mfa_challenge?: string;
   user_id: string;
 }
 

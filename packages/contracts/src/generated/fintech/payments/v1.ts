@@ -147,9 +147,9 @@ export interface Payee {
    */
   type: string;
   /**
-   * The merchant's name; empty for users.
+   * The merchant's name; absent for users.
    */
-  display_name: string;
+  display_name?: string;
 }
 
 export interface Refund {
@@ -198,10 +198,10 @@ export interface Payment {
    */
   disputed: boolean;
   /**
-   * Why the payment failed (the provider's code, e.g. card_declined), when it did.
+   * Why the payment failed (the provider's code, e.g. card_declined), when it did; absent otherwise.
    */
-  failure_code: string;
-  failure_message: string;
+  failure_code?: string;
+  failure_message?: string;
   /**
    * Card brand and last four digits of the source, e.g. "visa ••4242".
    */
@@ -246,10 +246,10 @@ export interface InitiatePaymentResponse {
   status: string;
   payment?: Payment | null;
   /**
-   * Present with confirmation_required: repeat the same call with this token to pay. Single use, short-lived.
+   * Present with confirmation_required only: repeat the same call with this token to pay. Single use, short-lived.
    */
-  confirmation_token: string;
-  confirmation_expires_at: string;
+  confirmation_token?: string;
+  confirmation_expires_at?: string;
   /**
    * What happened, in words.
    */
