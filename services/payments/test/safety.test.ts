@@ -140,15 +140,50 @@ describe('confirmation above the threshold', () => {
     expect(replayed.message).toContain('already used');
 
     const second = await payWith(user, card, { ...args, description: 'second laptop' });
-    await f.payments.deps.prisma.confirmation.updateMany({
-      where: { userId: user.id, usedAt: null },
-      data: { expiresAt: new Date(Date.now() - 1000) },
-    });
+    await f.payments.deps.pool.query(
+      'UPDATE "confirmations" SET "expires_at" = $2 WHERE "user_id" = $1::uuid AND "used_at" IS NULL',
+      [user.id, new Date(Date.now() - 1000)],
+    );
     const expired = await failure(
       payWith(user, card, { ...args, description: 'second laptop', confirmation_token: second.confirmation_token }),
     );
     expect(expired.message).toContain('expired');
     expect(await f.providerIntents(user)).toHaveLength(1);
+  });
+});
+
+describe('a key answered with confirmation_required', () => {
+  it('is bound to its arguments: another amount under it is refused, the confirmed original pays once', async () => {
+    const { user, card } = await payer();
+    const args = { amount: '1500.00', description: 'bike', idempotency_key: 'bike-1' };
+    const first = await payWith(user, card, args);
+    expect(first.status).toBe('confirmation_required');
+
+    const other = await failure(payWith(user, card, { ...args, amount: '20.00' }));
+    expect(other).toMatchObject({ reason: 'IDEMPOTENCY_KEY_REUSED', field: 'idempotency_key' });
+    expect(other.message).toContain('"bike-1"');
+    expect(await f.providerIntents(user)).toHaveLength(0);
+
+    // The repeat without the token asks again (nothing was stored as the key's outcome); either token confirms.
+    const again = await payWith(user, card, args);
+    expect(again.status).toBe('confirmation_required');
+    const confirmed = await payWith(user, card, { ...args, confirmation_token: first.confirmation_token });
+    expect(confirmed).toMatchObject({ status: 'succeeded', payment: { amount_decimal: '1500.00' } });
+    expect(await payWith(user, card, { ...args, confirmation_token: again.confirmation_token })).toEqual(confirmed);
+    expect(await f.providerIntents(user)).toHaveLength(1);
+  });
+
+  it('stays bound after a limit refusal too, and the same call works once the limit allows it', async () => {
+    const { user, card } = await payer();
+    const args = { amount: '120.00', idempotency_key: 'over-limit' };
+    await f.payments.deps.pool.query(
+      'INSERT INTO "user_limits" ("user_id", "currency", "per_payment_max_minor") VALUES ($1::uuid, $2, $3)',
+      [user.id, 'USD', '10000'],
+    );
+    expect((await failure(payWith(user, card, args))).reason).toBe('LIMIT_EXCEEDED');
+    expect((await failure(payWith(user, card, { ...args, amount: '5.00' }))).reason).toBe('IDEMPOTENCY_KEY_REUSED');
+    await f.payments.deps.pool.query('DELETE FROM "user_limits" WHERE "user_id" = $1::uuid', [user.id]);
+    expect((await payWith(user, card, args)).status).toBe('succeeded');
   });
 });
 

@@ -1,7 +1,8 @@
 import type { paymentsV1 } from '@fintech/contracts';
 import { requireScopes, resolveUserId, type AuthenticatedContext } from '@fintech/kit';
 import type { PaymentsDeps } from '../deps';
-import { methodView } from './views';
+import { listMethods } from '../db/payment-repository';
+import { methodView } from '../domain/views';
 
 export function createListPaymentMethods(deps: PaymentsDeps) {
   return async function listPaymentMethods(
@@ -10,10 +11,7 @@ export function createListPaymentMethods(deps: PaymentsDeps) {
   ): Promise<paymentsV1.ListPaymentMethodsResponse> {
     requireScopes(context.caller, ['payments:read']);
     const userId = resolveUserId(context.caller, request.user_id, 'read');
-    const methods = await deps.prisma.paymentMethod.findMany({
-      where: { userId },
-      orderBy: [{ isDefault: 'desc' }, { createdAt: 'asc' }],
-    });
+    const methods = await listMethods(deps.prisma, userId);
     return { methods: methods.map(methodView) };
   };
 }
