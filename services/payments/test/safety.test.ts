@@ -1,7 +1,8 @@
 import { streams, subjects } from '@fintech/contracts';
 import { readEvents } from '@fintech/testing';
+import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failure, startPaymentsFixture, totp, type PaymentsFixture, type TestUser } from './helpers';
+import { failure, STRIPE_KEY, startPaymentsFixture, totp, type PaymentsFixture, type TestUser } from './helpers';
 
 let f: PaymentsFixture;
 const started = new Date();
@@ -274,5 +275,31 @@ describe('webhooks', () => {
     expect(status.payment?.disputed).toBe(true);
     const delivered = f.sandbox.stripe.webhookDeliveries().filter((d) => d.state === 'delivered');
     expect(delivered.length).toBeGreaterThan(0);
+  });
+
+  it('counts a refund made at the provider (charge.refunded) in the refunded total and in what is left to refund', async () => {
+    const { user, card } = await payer();
+    const paid = await payWith(user, card, { amount: '80.00' });
+    const intentId = (await f.providerIntents(user))[0]!.id;
+    const url = new URL(f.sandbox.urls.stripe);
+    const stripe = new Stripe(STRIPE_KEY, {
+      host: url.hostname,
+      port: Number(url.port),
+      protocol: 'http',
+      maxNetworkRetries: 0,
+    });
+    // A refund made outside this service (e.g. from the provider's dashboard) reaches us only as charge.refunded.
+    await stripe.refunds.create({ payment_intent: intentId, amount: 30_00 });
+    await f.sandbox.flushWebhooks();
+    const status = await f.client.getPaymentStatus({ payment_id: paid.payment!.payment_id }, { token: user.token });
+    expect(status.payment).toMatchObject({ refund_status: 'partial', amount_refunded: { amount_minor: '3000' } });
+    expect(status.refunds).toHaveLength(0);
+    // Ours then refunds what is left by the provider's total.
+    const rest = await f.client.processRefund({ payment_id: paid.payment!.payment_id }, { token: user.token });
+    expect(rest.refund).toMatchObject({ amount: { amount_minor: '5000' }, status: 'succeeded' });
+    expect(rest.payment).toMatchObject({ refund_status: 'full', amount_refunded: { amount_minor: '8000' } });
+    await f.sandbox.flushWebhooks();
+    const after = await f.client.getPaymentStatus({ payment_id: paid.payment!.payment_id }, { token: user.token });
+    expect(after.payment?.amount_refunded?.amount_minor).toBe('8000');
   });
 });

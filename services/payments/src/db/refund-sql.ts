@@ -149,6 +149,8 @@ export async function settleRefund(
     refundId: string;
     status: string;
     stripeRefundId: string | null;
+    /** The charge's refunded total the provider reported with this refund, if any. */
+    providerRefundedMinor: bigint | null;
     now: Date;
     event: (refund: Refund, payment: PaymentWithMethod) => CreateEventInput;
     scope: IdempotencyScope;
@@ -163,12 +165,14 @@ export async function settleRefund(
     );
     const changed = moved.rowCount === 1;
     if (changed && input.status === 'succeeded') {
+      // The larger of our succeeded refunds and the provider's total (which also counts refunds made elsewhere);
+      // never lowered, as a charge.refunded webhook may have recorded more already.
       await tx.query(
-        `UPDATE "payments" p SET "refunded_minor" = t.total, "updated_at" = $2
+        `UPDATE "payments" p SET "refunded_minor" = GREATEST(t.total, $3::bigint), "updated_at" = $2
          FROM (SELECT COALESCE(SUM("amount_minor"), 0) AS total FROM "refunds"
                WHERE "payment_id" = $1::uuid AND "status" = 'succeeded') t
-         WHERE p.id = $1::uuid AND p.refunded_minor < t.total`,
-        [moved.rows[0]!.payment_id, input.now],
+         WHERE p.id = $1::uuid AND p.refunded_minor < GREATEST(t.total, $3::bigint)`,
+        [moved.rows[0]!.payment_id, input.now, (input.providerRefundedMinor ?? 0n).toString()],
       );
     }
     const { rows } = await tx.query<PaymentWithMethodRow & MerchantRow & { refund: RefundRow }>(

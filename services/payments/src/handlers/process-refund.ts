@@ -13,6 +13,7 @@ import {
   clientInfo,
 } from '@fintech/kit';
 import type { ClientInfo } from '@fintech/contracts';
+import type { RefundOutcome } from '../adapters/stripe';
 import type { PaymentsDeps } from '../deps';
 import { findOwnedPaymentRef, loadRefund, reserveRefund, settleRefund } from '../db/refund-sql';
 import { parsePositiveAmount } from '../domain/amount';
@@ -82,7 +83,7 @@ async function executeRefund(
   const { refund, paymentIntentId } = loaded;
   if (!paymentIntentId) throw new NotFoundError('the payment has no provider payment to refund');
   let providerError: DomainError | null = null;
-  let result: { stripeRefundId: string; status: 'pending' | 'succeeded' | 'failed' } | null = null;
+  let result: RefundOutcome | null = null;
   if (refund.status === 'pending') {
     try {
       result = await deps.stripe.refund({
@@ -104,6 +105,7 @@ async function executeRefund(
     refundId,
     status: providerError ? 'failed' : (result?.status ?? refund.status),
     stripeRefundId: result?.stripeRefundId ?? null,
+    providerRefundedMinor: result?.chargeRefundedMinor ?? null,
     now: deps.now(),
     scope,
     event: (current, payment) => ({
