@@ -1,6 +1,5 @@
-import { DomainError } from '../errors';
 import { sha256Hex } from '../crypto/index';
-import { ValidationError } from '../errors';
+import { DomainError, ValidationError } from '../errors';
 import { toSqlExecutor, type SqlExecutorLike } from '../events/sql-executor';
 import type { Logger } from '../logger';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError, OutcomeUnknownError } from './errors';
