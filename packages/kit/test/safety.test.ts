@@ -13,6 +13,7 @@ import {
   createIdempotencyStore,
   needsConfirmation,
   providerIdempotencyKey,
+  safetyMigrations,
   type AmountLimits,
   type IdempotencyScope,
 } from '../src/safety/index';
@@ -27,6 +28,7 @@ beforeAll(async () => {
   // Replicas starting together all apply the kit's migration; it must neither fail nor run twice.
   await Promise.all([1, 2, 3].map(() => applySafetyMigrations({ connectionString, schema })));
   await applySafetyMigrations({ connectionString, schema });
+  expect(safetyMigrations().map((m) => m.name)).toEqual(['20261204000000_agent_safety']);
   pool = createPool({ connectionString, schema, max: 8 });
 });
 afterAll(async () => {

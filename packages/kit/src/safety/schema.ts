@@ -1,7 +1,17 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { assertSchemaName, quoteIdentifier } from '../db/schema-name';
+
+/**
+ * The kit's agent-safety tables as a migration set: a folder in Prisma's layout (`<timestamp>_<name>/migration.sql`),
+ * applied in each service's schema by whatever runs the kit's own migrations.
+ */
+export const SAFETY_MIGRATIONS: { name: string; dir: string } = {
+  name: 'safety',
+  dir: fileURLToPath(new URL('./migrations', import.meta.url)),
+};
 
 /** One migration of the kit's safety tables. */
 export interface SafetyMigration {
@@ -9,18 +19,17 @@ export interface SafetyMigration {
   sql: string;
 }
 
-const MIGRATIONS = ['0001_agent_safety'];
-
 /**
- * The DDL of the tables behind {@link createIdempotencyStore} and {@link createConfirmationStore}
- * (`packages/kit/src/safety/migrations/*.sql`), in order. Each file is idempotent (IF NOT EXISTS), so a runner may
- * apply them at every start, in each service's schema.
+ * The DDL of the tables behind {@link createIdempotencyStore} and {@link createConfirmationStore}, in order. Each
+ * file is idempotent (IF NOT EXISTS): payments created the same tables in its first migration before the kit owned
+ * them (docs/decisions/017-agent-safety-in-the-kit.md).
  */
 export function safetyMigrations(): SafetyMigration[] {
-  return MIGRATIONS.map((name) => ({
-    name,
-    sql: readFileSync(fileURLToPath(new URL(`./migrations/${name}.sql`, import.meta.url)), 'utf8'),
-  }));
+  return readdirSync(SAFETY_MIGRATIONS.dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort()
+    .map((name) => ({ name, sql: readFileSync(join(SAFETY_MIGRATIONS.dir, name, 'migration.sql'), 'utf8') }));
 }
 
 /** Second key of the advisory lock taken while the safety tables are created (the first is the schema's hash). */
