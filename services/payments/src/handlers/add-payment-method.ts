@@ -10,7 +10,7 @@ import {
   clientInfo,
 } from '@fintech/kit';
 import type { PaymentsDeps } from '../deps';
-import { ensureCustomer } from '../db/customers';
+import { findCustomerId, recordCustomer } from '../db/customers';
 import { recordMethod } from '../db/payment-methods';
 import { methodView } from '../domain/views';
 
@@ -36,7 +36,10 @@ export function createAddPaymentMethod(deps: PaymentsDeps) {
       action: 'adding a payment method',
     });
 
-    const customerId = await ensureCustomer(deps, userId);
+    // The user's Stripe customer, created on first use (docs/decisions/012).
+    const customerId =
+      (await findCustomerId(deps.prisma, userId)) ??
+      (await recordCustomer(deps.prisma, userId, await deps.stripe.createCustomer(userId)));
     // The same token saved twice by the same user is the same SetupIntent at Stripe, hence the same method here.
     const card = await deps.stripe.saveCard({
       customerId,
