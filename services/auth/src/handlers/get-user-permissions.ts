@@ -6,9 +6,9 @@ export function createGetUserPermissions(deps: AuthDeps) {
   return async function getUserPermissions(
     request: authV1.GetUserPermissionsRequest,
     context: AuthenticatedContext,
-  ): Promise<authV1.UserPermissions> {
+  ): Promise<authV1.GetUserPermissionsResponse> {
     const userId = resolveUserId(context.caller, request.user_id, 'read');
-    const user = await deps.prisma.user.findUnique({ where: { id: userId }, select: { id: true, role: true } });
+    const user = await deps.users.findRole(deps.prisma, userId);
     if (!user) throw new NotFoundError('user not found');
     return { user_id: user.id, role: user.role, scopes: scopesForRole(user.role) };
   };

@@ -6,7 +6,7 @@ export function createGetUserProfile(deps: AuthDeps) {
   return async function getUserProfile(
     request: authV1.GetUserProfileRequest,
     context: AuthenticatedContext,
-  ): Promise<authV1.UserProfile> {
+  ): Promise<authV1.GetUserProfileResponse> {
     const userId = resolveUserId(context.caller, request.user_id, 'read');
     const user = await deps.users.findById(deps.prisma, userId);
     if (!user) throw new NotFoundError('user not found');
