@@ -1,6 +1,7 @@
 import type { paymentsV1 } from '@fintech/contracts';
 import type { PaymentsDeps } from '../deps';
-import { methodView } from './views';
+import { listMethods } from '../db/payment-repository';
+import { methodView } from '../domain/views';
 
 export function createListPaymentMethods(deps: PaymentsDeps) {
   return async function listPaymentMethods(
@@ -8,10 +9,7 @@ export function createListPaymentMethods(deps: PaymentsDeps) {
   ): Promise<paymentsV1.ListPaymentMethodsResponse> {
     // The kit resolved user_id ("me" → the caller) and checked ownership before this handler ran.
     const userId = request.user_id;
-    const methods = await deps.prisma.paymentMethod.findMany({
-      where: { userId },
-      orderBy: [{ isDefault: 'desc' }, { createdAt: 'asc' }],
-    });
+    const methods = await listMethods(deps.prisma, userId);
     return { methods: methods.map(methodView) };
   };
 }
