@@ -44,3 +44,17 @@ export const serviceEnvShape = {
   /** Issuer of access and internal tokens. */
   TOKEN_ISSUER: z.string().default('https://auth.fintech.local'),
 };
+
+/**
+ * A service's environment schema: the kit's variables ({@link serviceEnvShape}), its own schema name and gRPC
+ * address defaults, and the service's own variables on top (which may override the kit's defaults).
+ */
+export function serviceEnv<S extends z.ZodRawShape>(defaults: { schema: string; grpcListen?: string }, shape: S) {
+  return z.object({
+    ...serviceEnvShape,
+    /** Postgres schema the service owns. */
+    DATABASE_SCHEMA: z.string().default(defaults.schema),
+    GRPC_LISTEN: z.string().default(defaults.grpcListen ?? '127.0.0.1:0'),
+    ...shape,
+  });
+}

@@ -1,11 +1,7 @@
 import { z } from 'zod';
-import { parseEnv, serviceEnvShape } from '@fintech/kit';
+import { parseEnv, serviceEnv } from '@fintech/kit';
 
-export const AuthEnv = z.object({
-  ...serviceEnvShape,
-  GRPC_LISTEN: z.string().default('127.0.0.1:50051'),
-  /** Postgres schema the service owns. */
-  DATABASE_SCHEMA: z.string().default('auth'),
+export const AuthEnv = serviceEnv({ schema: 'auth', grpcListen: '127.0.0.1:50051' }, {
   /** AES-256-GCM keys for PII columns and private signing keys: "v1:<base64 32 bytes>,v2:…"; the last is current. */
   FIELD_ENCRYPTION_KEYS: z.string().min(1),
   /** Audience of access tokens: the gateway that agents call. */

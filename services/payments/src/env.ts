@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { flagSchema, parseEnv, portSchema, serviceEnvShape } from '@fintech/kit';
+import { flagSchema, parseEnv, portSchema, serviceEnv, toMinorUnits } from '@fintech/kit';
+import type { CurrencyLimits } from './domain/limits';
 
 /** Limits of one currency, in major units as decimal strings ("5000.00"), converted exactly at start. */
 const currencyLimits = z.object({
@@ -40,11 +41,7 @@ const DEFAULT_MERCHANTS = JSON.stringify([
   { id: 'merchant_demo_books', name: 'Demo Books', stripe_account: 'acct_demo_books' },
 ]);
 
-export const PaymentsEnv = z.object({
-  ...serviceEnvShape,
-  GRPC_LISTEN: z.string().default('127.0.0.1:50053'),
-  /** Postgres schema the service owns. */
-  DATABASE_SCHEMA: z.string().default('payments'),
+export const PaymentsEnv = serviceEnv({ schema: 'payments', grpcListen: '127.0.0.1:50053' }, {
   /** Stripe secret key. The default is a test-mode key for packages/sandbox. */
   STRIPE_SECRET_KEY: z
     .string()
@@ -105,4 +102,19 @@ export type PaymentsConfig = z.infer<typeof PaymentsEnv>;
 
 export function loadPaymentsConfig(source: NodeJS.ProcessEnv = process.env): PaymentsConfig {
   return parseEnv(PaymentsEnv, source);
+}
+
+/** PAYMENT_LIMITS in minor units, converted exactly with each currency's exponent (more digits are refused). */
+export function defaultLimits(config: PaymentsConfig): Map<string, CurrencyLimits> {
+  const limits = new Map<string, CurrencyLimits>();
+  for (const [currency, value] of Object.entries(config.PAYMENT_LIMITS)) {
+    const minor = (amount: string, name: string) =>
+      toMinorUnits(amount, currency, { field: `PAYMENT_LIMITS.${currency}.${name}` });
+    limits.set(currency, {
+      perPaymentMax: minor(value.per_payment_max, 'per_payment_max'),
+      dailyTotalMax: minor(value.daily_total_max, 'daily_total_max'),
+      confirmationThreshold: minor(value.confirmation_threshold, 'confirmation_threshold'),
+    });
+  }
+  return limits;
 }

@@ -15,6 +15,16 @@ export interface RunMigrationsOptions {
   migrationsDir: string;
   /** Receives one line per applied migration. */
   logger?: Logger;
+  /**
+   * The table that records applied migrations (default Prisma's `_prisma_migrations`). The kit records its own
+   * migration sets in `_kit_migrations`, so Prisma's history holds only the service's migrations.
+   */
+  historyTable?: string;
+  /**
+   * Prefix of the names recorded for these migrations (`outbox/` gives `outbox/20261125000000_outbox`), so several
+   * sets share one history table; rows of other prefixes are left alone.
+   */
+  namePrefix?: string;
 }
 
 /** A migration already applied to the database no longer matches its file. The service must not start. */
@@ -107,7 +117,9 @@ export async function runMigrations(options: RunMigrationsOptions): Promise<stri
   const schema = assertSchemaName(options.schema);
   const files = await readMigrations(options.migrationsDir);
   const qSchema = quoteIdentifier(schema);
-  const table = `${qSchema}."_prisma_migrations"`;
+  const table = `${qSchema}.${quoteIdentifier(assertSchemaName(options.historyTable ?? '_prisma_migrations'))}`;
+  const prefix = options.namePrefix ?? '';
+  for (const file of files) file.name = prefix + file.name;
   const lockKey = createHash('sha256').update(schema).digest().readInt32BE(0);
 
   const client = new pg.Client({ connectionString: options.connectionString });
@@ -131,6 +143,7 @@ export async function runMigrations(options: RunMigrationsOptions): Promise<stri
       );
       const applied = new Map<string, AppliedRow>();
       for (const row of rows) {
+        if (!row.migration_name.startsWith(prefix)) continue;
         if (row.finished_at === null) throw new MigrationIncompleteError(row.migration_name);
         applied.set(row.migration_name, row);
       }

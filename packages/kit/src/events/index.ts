@@ -9,7 +9,6 @@ export {
   parseEventEnvelope,
 } from './envelope';
 export type { EventEnvelope, CreateEventInput } from './envelope';
-export { OUTBOX_TABLES_SQL, OUTBOX_PRISMA_MODELS } from './outbox-schema';
 export { fromPrisma, fromPg, toSqlExecutor } from './sql-executor';
 export type { SqlExecutor, SqlExecutorLike, PrismaRawExecutor, PgQueryable } from './sql-executor';
 export { enqueueEvents, recordEvents } from './enqueue-events';
