@@ -91,7 +91,10 @@ export interface PaymentsService extends RunningService<PaymentsConfig, Payments
 }
 
 /** Starts the payments service (migrations, NATS, relay, gRPC, webhooks); `stop()` tears down in reverse order. */
-export async function startPaymentsService(config: PaymentsConfig, options: StartOptions = {}): Promise<PaymentsService> {
+export async function startPaymentsService(
+  config: PaymentsConfig,
+  options: StartOptions = {},
+): Promise<PaymentsService> {
   const running = await service.start(config, options);
   const http = running.http!;
   return { ...running, webhookPort: http.port, webhookUrl: `${http.origin}${STRIPE_WEBHOOK_PATH}` };

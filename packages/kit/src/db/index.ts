@@ -12,10 +12,5 @@ export {
 export type { RunMigrationsOptions } from './run-migrations';
 export { dropSchema } from './drop-schema';
 export { SCHEMA_NAME_PATTERN, assertSchemaName, quoteIdentifier, searchPathOption } from './schema-name';
-export {
-  migrateServiceSchema,
-  KIT_MIGRATION_SETS,
-  KIT_MIGRATIONS_TABLE,
-  OUTBOX_MIGRATIONS,
-} from './kit-migrations';
+export { migrateServiceSchema, KIT_MIGRATION_SETS, KIT_MIGRATIONS_TABLE, OUTBOX_MIGRATIONS } from './kit-migrations';
 export type { MigrationSet, MigrateServiceSchemaOptions } from './kit-migrations';

@@ -130,6 +130,8 @@ export interface RunningService<C extends ServiceConfig, D> {
 export interface StartOptions {
   logger?: Logger;
   now?: () => Date;
+  /** Port of the HTTP ingress instead of the configured one (0 in tests and fixtures: any free port). */
+  httpPort?: number;
 }
 
 /** A declared service: parse its configuration once, start it. */
@@ -152,9 +154,12 @@ export interface DefinedService<C extends ServiceConfig = ServiceConfig, D = unk
  *
  * `stop()` goes back in the reverse order, so nothing is torn down while something started after it still uses it.
  */
-export function defineService<C extends ServiceConfig, D, P = undefined, S extends ServiceDescriptor = ServiceDescriptor>(
-  declaration: ServiceDeclaration<C, D, P, S>,
-): DefinedService<C, D> {
+export function defineService<
+  C extends ServiceConfig,
+  D,
+  P = undefined,
+  S extends ServiceDescriptor = ServiceDescriptor,
+>(declaration: ServiceDeclaration<C, D, P, S>): DefinedService<C, D> {
   return {
     name: declaration.name,
     declaration: declaration as unknown as ServiceDeclaration<C, D, unknown, ServiceDescriptor>,
@@ -253,7 +258,8 @@ async function startService<C extends ServiceConfig, D, P, S extends ServiceDesc
     let http: RunningService<C, D>['http'];
     if (declaration.http) {
       const app = await declaration.http.app(deps);
-      const { host, port } = declaration.http.listen(config);
+      const { host, port: configured } = declaration.http.listen(config);
+      const port = options.httpPort ?? configured;
       teardowns.push({ what: 'http ingress', run: async () => void (await app.close()) });
       await app.listen({ host, port });
       const bound = (app.server.address() as AddressInfo).port;
