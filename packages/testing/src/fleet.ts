@@ -121,7 +121,7 @@ export async function startTestFleet(options: TestFleetOptions = {}): Promise<Te
     )) as AuthService;
     started.push(auth as RunningService<ServiceConfig, unknown>);
 
-    if (options.sandbox || definitions.some((d) => d.declaration.sandbox)) {
+    if (options.sandbox || definitions.some((d) => d.sandbox)) {
       sandbox = await startSandbox({
         seed: `fleet-${randomBytes(4).toString('hex')}`,
         ports: { stripe: 0, plaid: 0, alpaca: 0, admin: 0 },
@@ -132,12 +132,12 @@ export async function startTestFleet(options: TestFleetOptions = {}): Promise<Te
     const addresses: string[] = [];
     const protoRoots = [...(options.extraProtoRoots ?? [])];
     for (const definition of definitions) {
-      const { name, declaration } = definition;
+      const { name } = definition;
       const env = kitEnv(name, auth.port);
       const webhooks: { path: string; secret: string }[] = [];
-      if (declaration.sandbox && sandbox) {
-        Object.assign(env, declaration.sandbox.env(sandbox.urls));
-        for (const webhook of declaration.sandbox.webhooks ?? []) {
+      if (definition.sandbox && sandbox) {
+        Object.assign(env, definition.sandbox.env(sandbox.urls));
+        for (const webhook of definition.sandbox.webhooks ?? []) {
           const secret = `whsec_${randomBytes(16).toString('hex')}`;
           env[webhook.secretEnv] = secret;
           webhooks.push({ path: webhook.path, secret });
@@ -154,7 +154,7 @@ export async function startTestFleet(options: TestFleetOptions = {}): Promise<Te
         sandbox!.stripe.addWebhookEndpoint(`${running.http!.origin}${webhook.path}`, webhook.secret);
       }
       addresses.push(`${name}=127.0.0.1:${running.port}`);
-      protoRoots.push(...(declaration.protoRoots ?? []));
+      protoRoots.push(...definition.protoRoots);
     }
 
     if (options.gateway !== false) {

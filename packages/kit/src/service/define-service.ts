@@ -137,7 +137,11 @@ export interface StartOptions {
 /** A declared service: parse its configuration once, start it. */
 export interface DefinedService<C extends ServiceConfig = ServiceConfig, D = unknown> {
   readonly name: string;
-  readonly declaration: ServiceDeclaration<C, D, unknown, ServiceDescriptor>;
+  /** The gRPC service it serves (for clients and probes). */
+  readonly descriptor: ServiceDescriptor;
+  /** Proto folders outside `proto/` that define it; a gateway in front of it reads them too. */
+  readonly protoRoots: readonly string[];
+  readonly sandbox?: SandboxWiring;
   /** Parses the environment (`process.env` by default) with the declaration's schema; throws ConfigError. */
   loadConfig(source?: NodeJS.ProcessEnv): C;
   /** Migrates, connects and listens; see {@link startService}. */
@@ -162,7 +166,9 @@ export function defineService<
 >(declaration: ServiceDeclaration<C, D, P, S>): DefinedService<C, D> {
   return {
     name: declaration.name,
-    declaration: declaration as unknown as ServiceDeclaration<C, D, unknown, ServiceDescriptor>,
+    descriptor: declaration.grpc.service,
+    protoRoots: declaration.protoRoots ?? [],
+    ...(declaration.sandbox ? { sandbox: declaration.sandbox } : {}),
     loadConfig: (source = process.env) => parseEnv(declaration.env, source),
     start: (config, options) => startService(declaration, config, options),
   };
