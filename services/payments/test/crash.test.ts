@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createUser } from '@fintech/auth';
 import { authV1, paymentsV1, streams } from '@fintech/contracts';
 import { connectNats, createServiceClient } from '@fintech/kit';
 import type { Sandbox } from '@fintech/sandbox';
@@ -135,7 +134,7 @@ afterAll(async () => {
 it('a service killed between the provider call and its reply: the retry returns the same payment, one charge, events once', async () => {
   const started = new Date();
   const email = `crash-${schema}@example.com`;
-  const userId = await createUser(fleet.auth.deps, { email, password: 'correct horse battery staple' });
+  const { id: userId } = await fleet.createUser({ email, password: 'correct horse battery staple' });
   const signIn = await authClient.authenticateUser({ username: email, password: 'correct horse battery staple' });
   const token = (await authClient.exchangeToken({ subject_token: signIn.token, subject_token_type: 'access_token' }))
     .internal_token;

@@ -1,9 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { authV1, paymentsV1 } from '@fintech/contracts';
-import { createUser, type AuthService } from '@fintech/auth';
 import { connectNats, createServiceClient, type CallOptions, type ClientHandle } from '@fintech/kit';
 import type { Sandbox } from '@fintech/sandbox';
-import { startTestFleet, testDatabaseUrl, testNatsUrl } from '@fintech/testing';
+import { startTestFleet, testDatabaseUrl, testNatsUrl, type TestFleet } from '@fintech/testing';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { PaymentsConfig, PaymentsDeps } from '../src/index';
 
@@ -23,7 +22,7 @@ export interface TestUser {
 }
 
 export interface PaymentsFixture {
-  auth: AuthService;
+  auth: TestFleet['auth'];
   authClient: AuthClient;
   sandbox: Sandbox;
   payments: { port: number; webhookUrl: string; deps: PaymentsDeps; config: PaymentsConfig };
@@ -113,7 +112,7 @@ export async function startPaymentsFixture(extra: Record<string, string> = {}): 
     async createUser(role) {
       const email = `payer${++counter}-${schema}@example.com`;
       const password = 'correct horse battery staple';
-      const id = await createUser(auth.deps, { email, password, ...(role ? { role } : {}) });
+      const { id } = await fleet.createUser({ email, password, ...(role ? { role } : {}) });
       const signIn = await authClient.authenticateUser({ username: email, password });
       return { id, email, password, accessToken: signIn.token, token: await exchange(signIn.token) };
     },
