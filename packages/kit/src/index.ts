@@ -32,10 +32,8 @@ export {
   type MoneyProto,
   type MoneyOptions,
 } from './money';
+export { randomToken, sha256Hex, timingSafeEqualString } from './crypto/secrets';
 export {
-  randomToken,
-  sha256Hex,
-  timingSafeEqualString,
   FieldDecryptionError,
   FieldKeyError,
   createFieldCipher,
@@ -44,34 +42,25 @@ export {
   type FieldCipher,
   type FieldCipherOptions,
   type FieldKeyInput,
-} from './crypto/index';
+} from './crypto/field-encryption';
+export { createPool } from './db/create-pool';
+export type { CreatePoolOptions } from './db/create-pool';
+export { createPrismaAdapter } from './db/create-prisma-adapter';
+export type { CreatePrismaAdapterOptions } from './db/create-prisma-adapter';
 export {
-  createPool,
-  createPrismaAdapter,
   runMigrations,
   migrationChecksum,
   MigrationChecksumError,
   MigrationFailedError,
   MigrationIncompleteError,
-  dropSchema,
-  SCHEMA_NAME_PATTERN,
-  assertSchemaName,
-  quoteIdentifier,
-  searchPathOption,
-  migrateServiceSchema,
-  KIT_MIGRATION_SETS,
-  KIT_MIGRATIONS_TABLE,
-  OUTBOX_MIGRATIONS,
-  type CreatePoolOptions,
-  type CreatePrismaAdapterOptions,
-  type RunMigrationsOptions,
-  type MigrationSet,
-  type MigrateServiceSchemaOptions,
-} from './db/index';
+} from './db/run-migrations';
+export type { RunMigrationsOptions } from './db/run-migrations';
+export { dropSchema } from './db/drop-schema';
+export { SCHEMA_NAME_PATTERN, assertSchemaName, quoteIdentifier, searchPathOption } from './db/schema-name';
+export { migrateServiceSchema, KIT_MIGRATION_SETS, KIT_MIGRATIONS_TABLE, OUTBOX_MIGRATIONS } from './db/kit-migrations';
+export type { MigrationSet, MigrateServiceSchemaOptions } from './db/kit-migrations';
+export { newEventId, eventIdTime, UUID_V7_PATTERN } from './events/event-id';
 export {
-  newEventId,
-  eventIdTime,
-  UUID_V7_PATTERN,
   subjectPattern,
   isEventSubject,
   assertEventSubject,
@@ -79,53 +68,37 @@ export {
   createEvent,
   eventEnvelopeSchema,
   parseEventEnvelope,
-  fromPrisma,
-  fromPg,
-  toSqlExecutor,
-  enqueueEvents,
-  recordEvents,
-  createOutboxRelay,
-  ensureStream,
-  createConsumer,
-  processEventOnce,
-  connectNats,
-  jetstream,
-  jetstreamManager,
-  type EventEnvelope,
-  type CreateEventInput,
-  type SqlExecutor,
-  type SqlExecutorLike,
-  type PrismaRawExecutor,
-  type PgQueryable,
-  type OutboxRelay,
-  type OutboxRelayOptions,
-  type PublishedEvent,
-  type EnsureStreamOptions,
-  type ConsumerOptions,
-  type EventConsumer,
-  type EventHandler,
-  type ProcessEventOnceOptions,
-  type ConnectNatsOptions,
-  type NatsConnection,
-} from './events/index';
+} from './events/envelope';
+export type { EventEnvelope, CreateEventInput } from './events/envelope';
+export { fromPrisma, fromPg, toSqlExecutor } from './events/sql-executor';
+export type { SqlExecutor, SqlExecutorLike, PrismaRawExecutor, PgQueryable } from './events/sql-executor';
+export { enqueueEvents, recordEvents } from './events/enqueue-events';
+export { createOutboxRelay } from './events/outbox-relay';
+export type { OutboxRelay, OutboxRelayOptions, PublishedEvent } from './events/outbox-relay';
+export { ensureStream } from './events/ensure-stream';
+export type { EnsureStreamOptions } from './events/ensure-stream';
+export { createConsumer } from './events/create-consumer';
+export type { ConsumerOptions, EventConsumer } from './events/create-consumer';
+export { processEventOnce } from './events/process-event-once';
+export type { EventHandler, ProcessEventOnceOptions } from './events/process-event-once';
+export { connectNats, jetstream, jetstreamManager } from './events/nats';
+export type { ConnectNatsOptions } from './events/nats';
+export type { NatsConnection } from '@nats-io/transport-node';
 export {
   createGrpcServer,
   GrpcStatus,
-  createServiceClient,
-  HealthService,
-  bearerToken,
-  clientInfo,
   type AuthenticatedContext,
   type CallContext,
   type GrpcServer,
   type GrpcServerOptions,
   type Handlers,
   type ServiceDescriptor,
-  type CallOptions,
-  type ClientOptions,
-  type ClientHandle,
-} from './grpc/index';
+} from './grpc/server';
+export { createServiceClient, type CallOptions, type ClientOptions, type ClientHandle } from './grpc/client';
+export { HealthService } from './grpc/health';
+export { bearerToken, clientInfo } from './grpc/metadata';
 export {
+  type Caller,
   ROLE_SCOPES,
   READ_ANY_SCOPE,
   WRITE_ANY_SCOPE,
@@ -133,6 +106,8 @@ export {
   hasScopes,
   requireScopes,
   resolveUserId,
+} from './auth/caller';
+export {
   INTERNAL_AUDIENCE,
   INTERNAL_TOKEN_TYPE,
   ACCESS_TOKEN_TYPE,
@@ -141,11 +116,10 @@ export {
   createTokenVerifier,
   createInternalTokenVerifier,
   callerFromClaims,
-  createJwksFetcher,
-  type Caller,
   type TokenVerifier,
   type TokenVerifierOptions,
-} from './auth/index';
+} from './auth/tokens';
+export { createJwksFetcher } from './auth/jwks-source';
 export {
   defineService,
   servicePackageDefinition,

@@ -11,7 +11,7 @@ import {
   createPrismaAdapter,
   dropSchema,
   runMigrations,
-} from '../src/db/index';
+} from '../src/index';
 
 const connectionString = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const suffix = randomBytes(4).toString('hex');

@@ -8,8 +8,8 @@ import { nanos } from '@nats-io/transport-node';
 import type { Pool } from 'pg';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, dropSchema, migrateServiceSchema } from '../src/db/index';
-import type { EventEnvelope, EventHandler } from '../src/events/index';
+import { createPool, dropSchema, migrateServiceSchema } from '../src/index';
+import type { EventEnvelope, EventHandler } from '../src/index';
 import {
   InvalidEventSubjectError,
   connectNats,
@@ -23,7 +23,7 @@ import {
   newEventId,
   parseEventEnvelope,
   processEventOnce,
-} from '../src/events/index';
+} from '../src/index';
 
 describe('event ids', () => {
   it('are UUIDv7 carrying the creation time', () => {

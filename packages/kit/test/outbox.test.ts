@@ -9,8 +9,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Pool } from 'pg';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, dropSchema, migrateServiceSchema } from '../src/db/index';
-import type { EventEnvelope, OutboxRelay, PublishedEvent } from '../src/events/index';
+import { createPool, dropSchema, migrateServiceSchema } from '../src/index';
+import type { EventEnvelope, OutboxRelay, PublishedEvent } from '../src/index';
 import {
   connectNats,
   createEvent,
@@ -19,7 +19,7 @@ import {
   ensureStream,
   jetstream,
   jetstreamManager,
-} from '../src/events/index';
+} from '../src/index';
 
 const connectionString = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const natsUrl = process.env.NATS_URL ?? '127.0.0.1:4222';
