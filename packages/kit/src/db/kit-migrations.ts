@@ -7,6 +7,8 @@ export interface MigrationSet {
   /** Stable name; its migrations are recorded as `<name>/<folder>` in the schema's `_kit_migrations`. */
   name: string;
   dir: string;
+  /** `folders` (Prisma's `<name>/migration.sql`, the default) or `files` (`<name>.sql`). */
+  layout?: 'folders' | 'files';
 }
 
 /** The outbox and processed-events tables behind `enqueueEvents`, the outbox relay and `createConsumer`. */
@@ -52,6 +54,7 @@ export async function migrateServiceSchema(options: MigrateServiceSchemaOptions)
         migrationsDir: set.dir,
         historyTable: KIT_MIGRATIONS_TABLE,
         namePrefix: `${set.name}/`,
+        layout: set.layout,
         logger: options.logger,
       })),
     );

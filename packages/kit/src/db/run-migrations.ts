@@ -25,6 +25,11 @@ export interface RunMigrationsOptions {
    * sets share one history table; rows of other prefixes are left alone.
    */
   namePrefix?: string;
+  /**
+   * `folders` (default): Prisma's layout, `<name>/migration.sql`. `files`: `<name>.sql` files, for the kit's own
+   * sets, which Prisma never reads.
+   */
+  layout?: 'folders' | 'files';
 }
 
 /** A migration already applied to the database no longer matches its file. The service must not start. */
@@ -115,7 +120,7 @@ export function migrationChecksum(contents: string | Buffer): string {
  */
 export async function runMigrations(options: RunMigrationsOptions): Promise<string[]> {
   const schema = assertSchemaName(options.schema);
-  const files = await readMigrations(options.migrationsDir);
+  const files = await readMigrations(options.migrationsDir, options.layout ?? 'folders');
   const qSchema = quoteIdentifier(schema);
   const table = `${qSchema}.${quoteIdentifier(assertSchemaName(options.historyTable ?? '_prisma_migrations'))}`;
   const prefix = options.namePrefix ?? '';
@@ -198,8 +203,20 @@ async function applyOne(client: pg.Client, schema: string, table: string, file: 
   }
 }
 
-async function readMigrations(dir: string): Promise<MigrationFile[]> {
+async function readMigrations(dir: string, layout: 'folders' | 'files'): Promise<MigrationFile[]> {
   const entries = await readdir(dir, { withFileTypes: true });
+  if (layout === 'files') {
+    const sqlFiles = entries
+      .filter((e) => e.isFile() && e.name.endsWith('.sql'))
+      .map((e) => e.name)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return Promise.all(
+      sqlFiles.map(async (file) => {
+        const bytes = await readFile(join(dir, file));
+        return { name: file.slice(0, -'.sql'.length), sql: bytes.toString('utf8'), checksum: migrationChecksum(bytes) };
+      }),
+    );
+  }
   const names = entries
     .filter((e) => e.isDirectory())
     .map((e) => e.name)
