@@ -55,7 +55,7 @@ function internalToken(userId: string, issuer: string): Promise<string> {
 
 /** A service declared in a few lines: one RPC that records an event, one consumer of that event. */
 const probe = defineService({
-  name: domain,
+  name: 'probe',
   env: serviceEnv({ schema }, {}),
   get migrationsDir() {
     return migrationsDir;
@@ -137,6 +137,17 @@ afterAll(async () => {
 });
 
 describe('defineService', () => {
+  it("refuses a name that is not its proto package's domain (the gateway routes by it)", () => {
+    const misnamed = () =>
+      defineService({
+        name: 'notes',
+        env: serviceEnv({ schema }, {}),
+        deps: () => ({}),
+        grpc: { service: probe.descriptor, handlers: () => ({ recordNote: async () => ({}) }) },
+      });
+    expect(misnamed).toThrow(/fintech\.<name>\.v1/);
+  });
+
   it("migrates the kit's tables before the service's, each in its own history", async () => {
     const { pool } = running.deps;
     const kit = await pool.query<{ migration_name: string }>(`SELECT migration_name FROM "_kit_migrations"`);

@@ -164,6 +164,14 @@ export function defineService<
   P = undefined,
   S extends ServiceDescriptor = ServiceDescriptor,
 >(declaration: ServiceDeclaration<C, D, P, S>): DefinedService<C, D> {
+  // The gateway routes an RPC of `fintech.<domain>.v1.*` to the address configured for <domain>: the declared name is
+  // that domain, or the service would be unreachable under it.
+  const domain = /^fintech\.([^.]+)\./.exec(declaration.grpc.service.serviceName)?.[1];
+  if (domain !== declaration.name) {
+    throw new Error(
+      `service "${declaration.name}" serves ${declaration.grpc.service.serviceName}; its name must be the proto package's domain (fintech.<name>.v1)`,
+    );
+  }
   return {
     name: declaration.name,
     descriptor: declaration.grpc.service,
