@@ -1,11 +1,11 @@
 import { streams } from '@fintech/contracts';
 import {
+  migrateServiceSchema,
   createConsumer,
   createLogger,
   createPool,
   jetstreamManager,
   connectNats,
-  OUTBOX_TABLES_SQL,
 } from '@fintech/kit';
 import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import pg from 'pg';
@@ -22,12 +22,8 @@ const databaseUrl = process.env.DATABASE_URL!;
 const durable = `bench_${schema}`;
 const concurrency = Number(process.env.CONSUMER_CONCURRENCY ?? 16);
 
-const setup = new pg.Client({ connectionString: databaseUrl });
-await setup.connect();
-await setup.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-await setup.query(`SET search_path TO "${schema}"`);
-await setup.query(OUTBOX_TABLES_SQL);
-await setup.end();
+// The kit's own tables (outbox, processed_events), as every service gets them.
+await migrateServiceSchema({ connectionString: databaseUrl, schema });
 
 const logger = createLogger({ name: 'bench-consumer', level: 'warn' });
 const nats = await connectNats({ servers: process.env.NATS_URL!, name: 'bench-consumer' });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { streams, subjects } from '@fintech/contracts';
 import {
+  migrateServiceSchema,
   connectNats,
   createEvent,
   createLogger,
@@ -9,7 +10,6 @@ import {
   enqueueEvents,
   ensureStream,
   fromPg,
-  OUTBOX_TABLES_SQL,
 } from '@fintech/kit';
 import { serveParent } from '../lib/child';
 
@@ -22,10 +22,10 @@ import { serveParent } from '../lib/child';
 const schema = process.env.WRITER_SCHEMA!;
 const databaseUrl = process.env.DATABASE_URL!;
 const pool = createPool({ connectionString: databaseUrl, schema, max: 8 });
-await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+// The kit's own tables (outbox, processed_events), as every service gets them.
+await migrateServiceSchema({ connectionString: databaseUrl, schema });
 const setup = await pool.connect();
 await setup.query(`SET search_path TO "${schema}"`);
-await setup.query(OUTBOX_TABLES_SQL);
 await setup.query(
   `CREATE TABLE "payments" ("id" UUID PRIMARY KEY, "user_id" UUID NOT NULL, "amount_minor" BIGINT NOT NULL, "currency" TEXT NOT NULL, "status" TEXT NOT NULL, "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT now())`,
 );

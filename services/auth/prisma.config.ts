@@ -4,4 +4,8 @@ import { defineConfig } from 'prisma/config';
 export default defineConfig({
   schema: 'prisma/schema.prisma',
   migrations: { path: 'prisma/migrations' },
+  // The kit creates these in the service's schema and owns their DDL (docs/decisions/019-kit-owned-migrations.md):
+  // not modelled here, and never dropped by a `prisma migrate diff`.
+  experimental: { externalTables: true },
+  tables: { external: ['outbox', 'processed_events', '_kit_migrations'] },
 });

@@ -4,8 +4,8 @@ import { defineConfig } from 'prisma/config';
 export default defineConfig({
   schema: 'prisma/schema.prisma',
   migrations: { path: 'prisma/migrations' },
-  // The kit's agent-safety tables (packages/kit/src/safety/migrations): created by the kit, read and written only
-  // through its stores, so Prisma neither models them nor generates migrations for them (docs/decisions/017).
+  // The kit creates these in the service's schema and owns their DDL (docs/decisions/017 and 019): not modelled
+  // here, read and written only through the kit, and never dropped by a `prisma migrate diff`.
   experimental: { externalTables: true },
-  tables: { external: ['idempotency_records', 'confirmations'] },
+  tables: { external: ['outbox', 'processed_events', '_kit_migrations', 'idempotency_records', 'confirmations'] },
 });

@@ -1,68 +1,15 @@
-import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listProtoFiles, loadPackageDefinition } from '@fintech/contracts';
-import {
-  createGrpcServer,
-  createInternalTokenVerifier,
-  createJwksCache,
-  createJwksFetcher,
-  createLogger,
-  type AuthenticatedContext,
-  type Caller,
-  type GrpcServer,
-} from '@fintech/kit';
 import { startTestFleet, type TestFleet } from './fleet';
-
-const TEST_PROTO_ROOT = fileURLToPath(new URL('./proto', import.meta.url));
+import { echoService } from './services/echo/service';
 
 let fleet: TestFleet;
-let echo: GrpcServer;
 let client: Client;
-let jwks: ReturnType<typeof createJwksFetcher> | undefined;
 
 beforeAll(async () => {
-  // The test service starts first, on a port of its own; the gateway then learns of it through configuration only
-  // (SERVICE_ADDRESSES and the extra proto folder): no gateway code knows it.
-  const files = [...listProtoFiles(), ...listProtoFiles(TEST_PROTO_ROOT)];
-  const packageDefinition = loadPackageDefinition(files, [TEST_PROTO_ROOT]);
-  const tokens: { verify?: (token: string) => Promise<Caller> } = {};
-  echo = createGrpcServer({
-    logger: createLogger({ name: 'echo', level: 'silent' }),
-    verifyToken: (token) => tokens.verify!(token),
-    packageDefinition,
-  });
-  echo.addService(
-    {
-      serviceName: 'fintech.echo.v1.EchoService',
-      methods: {
-        echo: { name: 'Echo', path: '/fintech.echo.v1.EchoService/Echo' },
-        getGreeting: { name: 'GetGreeting', path: '/fintech.echo.v1.EchoService/GetGreeting' },
-      },
-    },
-    {
-      echo: async (request: { message: string; times: number }, context: AuthenticatedContext) => ({
-        text: Array.from({ length: request.times || 1 }, () => request.message).join(' '),
-        caller: context.caller.userId,
-      }),
-      getGreeting: async (request: { user_id: string; style: string }, context: AuthenticatedContext) => ({
-        text: request.style === 'loud' ? 'HELLO!' : 'hello',
-        caller: `${context.caller.userId}:${request.user_id}`,
-      }),
-    },
-  );
-  const port = await echo.listen('127.0.0.1:0');
-  fleet = await startTestFleet({
-    extraProtoRoots: [TEST_PROTO_ROOT],
-    gatewayEnv: { SERVICE_ADDRESSES: `echo=127.0.0.1:${port}` },
-  });
-  const fetcher = createJwksFetcher(`127.0.0.1:${fleet.auth.port}`);
-  jwks = fetcher;
-  tokens.verify = createInternalTokenVerifier({
-    getKey: createJwksCache({ fetchJwks: fetcher.fetchJwks }).getKey,
-    issuer: fleet.auth.deps.config.TOKEN_ISSUER,
-  }).verify;
-
+  // The test service is a declaration of its own (services/echo) with its proto under ./proto; the gateway learns of
+  // it through configuration only (SERVICE_ADDRESSES and the extra proto folder): no gateway code knows it.
+  fleet = await startTestFleet({ services: [echoService] });
   const user = await fleet.createUser();
   const signIn = await fleet.auth.deps.tokens.accessToken({
     id: user.id,
@@ -80,8 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await client?.close();
   await fleet?.stop();
-  await echo?.shutdown(1_000);
-  jwks?.close();
 });
 
 describe('a new RPC with an MCP option', () => {

@@ -31,7 +31,10 @@ export const serviceEnvShape = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Postgres connection string; the service works in its own schema of this database. */
   DATABASE_URL: z.string().min(1),
-  /** Connections per pool (Prisma and the outbox relay each have one). */
+  /**
+   * Connections per pool. A service has two: Prisma's, and the plain `pg` pool its own SQL, the outbox relay and the
+   * consumers share (docs/decisions/020); so at most twice this per replica.
+   */
   DATABASE_POOL_MAX: z.coerce.number().int().positive().default(10),
   /** NATS servers, comma separated. */
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
@@ -44,3 +47,17 @@ export const serviceEnvShape = {
   /** Issuer of access and internal tokens. */
   TOKEN_ISSUER: z.string().default('https://auth.fintech.local'),
 };
+
+/**
+ * A service's environment schema: the kit's variables ({@link serviceEnvShape}), its own schema name and gRPC
+ * address defaults, and the service's own variables on top (which may override the kit's defaults).
+ */
+export function serviceEnv<S extends z.ZodRawShape>(defaults: { schema: string; grpcListen?: string }, shape: S) {
+  return z.object({
+    ...serviceEnvShape,
+    /** Postgres schema the service owns. */
+    DATABASE_SCHEMA: z.string().default(defaults.schema),
+    GRPC_LISTEN: z.string().default(defaults.grpcListen ?? '127.0.0.1:0'),
+    ...shape,
+  });
+}

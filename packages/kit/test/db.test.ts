@@ -5,13 +5,15 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  KIT_MIGRATION_SETS,
   MigrationChecksumError,
   MigrationFailedError,
   createPool,
   createPrismaAdapter,
   dropSchema,
+  migrateServiceSchema,
   runMigrations,
-} from '../src/db/index';
+} from '../src/index';
 
 const connectionString = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const suffix = randomBytes(4).toString('hex');
@@ -153,6 +155,47 @@ describe('runMigrations', () => {
     await expect(runMigrations({ connectionString, schema: 'Auth"; DROP', migrationsDir: dir })).rejects.toThrow(
       /Invalid schema name/,
     );
+  });
+});
+
+describe('migrateServiceSchema', () => {
+  it("applies the kit's sets first, each recorded apart from the service's Prisma history, once", async () => {
+    const schema = newSchema();
+    const extraDir = await mkdtemp(join(root, 'kit-set-'));
+    // A kit set in the flat layout (`<name>.sql`) beside the outbox set in Prisma's layout.
+    await writeFile(join(extraDir, '0001_extra.sql'), 'CREATE TABLE IF NOT EXISTS "extra" ("id" INT PRIMARY KEY);\n');
+    const own = await newMigrationsDir({
+      // Depends on both kit sets: it only applies after them.
+      '20260101000000_init': `${INIT}CREATE VIEW "pending" AS SELECT o."id" FROM "outbox" o, "extra" e;\n`,
+    });
+    const kitMigrations = [...KIT_MIGRATION_SETS, { name: 'extra', dir: extraDir, layout: 'files' as const }];
+    const first = await migrateServiceSchema({ connectionString, schema, migrationsDir: own, kitMigrations });
+    expect(first).toEqual(['outbox/20261125000000_outbox', 'extra/0001_extra', '20260101000000_init']);
+    expect(await tables(schema)).toEqual(
+      expect.arrayContaining([
+        '_kit_migrations',
+        '_prisma_migrations',
+        'outbox',
+        'processed_events',
+        'extra',
+        'account',
+      ]),
+    );
+    const prisma = await admin.query<{ migration_name: string }>(
+      `SELECT migration_name FROM "${schema}"."_prisma_migrations"`,
+    );
+    expect(prisma.rows.map((r) => r.migration_name)).toEqual(['20260101000000_init']);
+    expect(await migrateServiceSchema({ connectionString, schema, migrationsDir: own, kitMigrations })).toEqual([]);
+  });
+
+  it('adopts outbox tables that a service migration created before the kit owned them', async () => {
+    const schema = newSchema();
+    const old = await newMigrationsDir({
+      '20250101000000_init': `CREATE TABLE "outbox" ("id" UUID NOT NULL, "subject" TEXT NOT NULL, "envelope" JSONB NOT NULL, "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP, "published_at" TIMESTAMPTZ(3), "attempts" INTEGER NOT NULL DEFAULT 0, "last_error" TEXT, CONSTRAINT "outbox_pkey" PRIMARY KEY ("id"));\n`,
+    });
+    await runMigrations({ connectionString, schema, migrationsDir: old });
+    expect(await migrateServiceSchema({ connectionString, schema })).toEqual(['outbox/20261125000000_outbox']);
+    expect(await tables(schema)).toEqual(expect.arrayContaining(['outbox', 'processed_events']));
   });
 });
 

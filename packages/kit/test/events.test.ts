@@ -8,11 +8,10 @@ import { nanos } from '@nats-io/transport-node';
 import type { Pool } from 'pg';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, dropSchema, runMigrations } from '../src/db/index';
-import type { EventEnvelope, EventHandler } from '../src/events/index';
+import { createPool, dropSchema, migrateServiceSchema } from '../src/index';
+import type { EventEnvelope, EventHandler } from '../src/index';
 import {
   InvalidEventSubjectError,
-  OUTBOX_TABLES_SQL,
   connectNats,
   createConsumer,
   createEvent,
@@ -24,7 +23,7 @@ import {
   newEventId,
   parseEventEnvelope,
   processEventOnce,
-} from '../src/events/index';
+} from '../src/index';
 
 describe('event ids', () => {
   it('are UUIDv7 carrying the creation time', () => {
@@ -150,9 +149,9 @@ beforeAll(async () => {
   await mkdir(join(root, '20260101000000_init'));
   await writeFile(
     join(root, '20260101000000_init', 'migration.sql'),
-    `${OUTBOX_TABLES_SQL}CREATE TABLE "ledger" ("event_id" UUID NOT NULL, "amount" INTEGER NOT NULL);\n`,
+    `CREATE TABLE "ledger" ("event_id" UUID NOT NULL, "amount" INTEGER NOT NULL);\n`,
   );
-  await runMigrations({ connectionString, schema, migrationsDir: root });
+  await migrateServiceSchema({ connectionString, schema, migrationsDir: root });
   pool = createPool({ connectionString, schema, max: 4 });
   nc = await connectNats({ servers: natsUrl, name: 'kit-events-test' });
   await ensureStream(nc, { name: stream, subjects: [`fintech.${domain}.>`] });

@@ -9,7 +9,7 @@ import {
   sha256Hex,
   timingSafeEqualString,
   type FieldAad,
-} from '../src/crypto/index';
+} from '../src/index';
 
 const k1 = randomBytes(32);
 const k2 = randomBytes(32);

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,10 +9,9 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Pool } from 'pg';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, dropSchema, runMigrations } from '../src/db/index';
-import type { EventEnvelope, OutboxRelay, PublishedEvent } from '../src/events/index';
+import { createPool, dropSchema, migrateServiceSchema } from '../src/index';
+import type { EventEnvelope, OutboxRelay, PublishedEvent } from '../src/index';
 import {
-  OUTBOX_TABLES_SQL,
   connectNats,
   createEvent,
   createOutboxRelay,
@@ -20,7 +19,7 @@ import {
   ensureStream,
   jetstream,
   jetstreamManager,
-} from '../src/events/index';
+} from '../src/index';
 
 const connectionString = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const natsUrl = process.env.NATS_URL ?? '127.0.0.1:4222';
@@ -28,7 +27,6 @@ const suffix = randomBytes(4).toString('hex');
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
 
 let root: string;
-let migrationsDir: string;
 let shared: NatsConnection;
 const cleanups: (() => Promise<unknown>)[] = [];
 
@@ -61,7 +59,7 @@ async function fixture(nc: NatsConnection): Promise<Fixture> {
   const schema = `kit_outbox_${suffix}_${fixtures}`;
   const domain = `o${suffix}${fixtures}`;
   const stream = `FINTECH_${domain.toUpperCase()}`;
-  await runMigrations({ connectionString, schema, migrationsDir });
+  await migrateServiceSchema({ connectionString, schema });
   const pool = createPool({ connectionString, schema, max: 4 });
   cleanups.push(async () => {
     await pool.end();
@@ -120,9 +118,6 @@ function startRelay(
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'kit-outbox-'));
-  migrationsDir = join(root, 'migrations');
-  await mkdir(join(migrationsDir, '20260101000000_outbox'), { recursive: true });
-  await writeFile(join(migrationsDir, '20260101000000_outbox', 'migration.sql'), OUTBOX_TABLES_SQL);
   shared = await connectNats({ servers: natsUrl, name: 'kit-outbox-test' });
 });
 

@@ -75,3 +75,5 @@ export async function readEvents(
   }
   return events;
 }
+
+export { startTestFleet, type TestFleet, type TestFleetOptions, type FleetService } from './fleet';

@@ -7,7 +7,7 @@ import {
   DomainError,
   parseEnv,
   parseFieldKeys,
-  runMigrations,
+  migrateServiceSchema,
 } from '@fintech/kit';
 import { createUserRepository } from './db/user-repository';
 import { PrismaClient } from './generated/prisma/client';
@@ -47,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const env = parseEnv(CliEnv);
   const logger = createLogger({ name: 'auth-cli', level: 'warn' });
-  await runMigrations({
+  await migrateServiceSchema({
     connectionString: env.DATABASE_URL,
     schema: env.DATABASE_SCHEMA,
     migrationsDir: MIGRATIONS_DIR,

@@ -5,7 +5,7 @@ import type { UserRepository } from './db/user-repository';
 import type { SigningKeyStore } from './keys/signing-keys';
 import type { TokenIssuer } from './keys/token-issuer';
 
-/** Everything the handlers need, built once in the composition root (service.ts). */
+/** Everything the handlers need, built once by the service's declaration (service.ts) from what the kit opened. */
 export interface AuthDeps {
   config: AuthConfig;
   prisma: PrismaClient;

@@ -1,10 +1,9 @@
 import { createLogger, stopOnSignals } from '@fintech/kit';
-import { loadAuthConfig } from './env';
-import { startAuthService } from './service';
+import { service } from './service';
 
-const config = loadAuthConfig();
-const logger = createLogger({ name: 'auth', level: config.LOG_LEVEL });
-const service = await startAuthService(config, { logger });
-logger.info({ port: service.port }, 'auth service started');
+const config = service.loadConfig();
+const logger = createLogger({ name: service.name, level: config.LOG_LEVEL });
+const running = await service.start(config, { logger });
+logger.info({ port: running.port }, 'auth service started');
 
-stopOnSignals(() => service.stop(), logger);
+stopOnSignals(() => running.stop(), logger);

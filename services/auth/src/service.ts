@@ -1,109 +1,97 @@
 import { fileURLToPath } from 'node:url';
-import { streams } from '@fintech/contracts';
+import { authV1, streams } from '@fintech/contracts';
 import {
   ACCESS_TOKEN_TYPE,
-  connectNats,
   createFieldCipher,
-  createGrpcServer,
-  createInternalTokenVerifier,
   createJwksCache,
-  createLogger,
-  createOutboxRelay,
-  createPool,
-  createPrismaAdapter,
   createTokenVerifier,
-  ensureStream,
+  defineService,
   parseFieldKeys,
-  runMigrations,
-  type Logger,
+  type RunningService,
+  type StartOptions,
 } from '@fintech/kit';
-import type { AuthConfig } from './env';
-import type { AuthDeps } from './deps';
 import { createUserRepository } from './db/user-repository';
+import type { AuthDeps } from './deps';
+import { AuthEnv, type AuthConfig } from './env';
 import { PrismaClient } from './generated/prisma/client';
+import { createAuthenticateUser } from './handlers/authenticate-user';
+import { createConfirmMfa, createEnrollMfa } from './handlers/enroll-mfa';
+import { createExchangeToken } from './handlers/exchange-token';
+import { createGetJwks } from './handlers/get-jwks';
+import { createGetUserPermissions } from './handlers/get-user-permissions';
+import { createGetUserProfile } from './handlers/get-user-profile';
+import { createRefreshToken } from './handlers/refresh-token';
+import { createUpdateUserProfile } from './handlers/update-user-profile';
+import { createVerifyMfa } from './handlers/verify-mfa';
+import { createVerifyStepUp } from './handlers/verify-step-up';
 import { createSigningKeyStore } from './keys/signing-keys';
 import { createTokenIssuer } from './keys/token-issuer';
-import { registerAuthService } from './server';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
 
-export interface AuthService {
-  /** The bound gRPC port. */
-  port: number;
-  deps: AuthDeps;
-  stop(): Promise<void>;
-}
-
-/**
- * The composition root: migrations → database → keys → NATS + outbox relay → gRPC server. `stop()` tears down in
- * the reverse order: stop taking calls, drain the relay, close NATS, close the database.
- */
-export async function startAuthService(
-  config: AuthConfig,
-  options: { logger?: Logger; now?: () => Date } = {},
-): Promise<AuthService> {
-  const logger = options.logger ?? createLogger({ name: 'auth', level: config.LOG_LEVEL });
-  const schema = config.DATABASE_SCHEMA;
-  await runMigrations({ connectionString: config.DATABASE_URL, schema, migrationsDir: MIGRATIONS_DIR, logger });
-
-  const prisma = new PrismaClient({
-    adapter: createPrismaAdapter({ connectionString: config.DATABASE_URL, schema, max: config.DATABASE_POOL_MAX }),
-  });
-  const pool = createPool({
-    connectionString: config.DATABASE_URL,
-    schema,
-    max: Math.min(4, config.DATABASE_POOL_MAX),
-    logger,
-  });
-  const fieldKeys = parseFieldKeys(config.FIELD_ENCRYPTION_KEYS);
-  const cipher = createFieldCipher({ keys: fieldKeys.keys, current: fieldKeys.current });
-  const keys = createSigningKeyStore(prisma, cipher);
-  await keys.init();
-  const jwks = createJwksCache({ fetchJwks: () => keys.jwks(), minRefreshIntervalMs: 5_000 });
-
-  const nats = await connectNats({ servers: config.NATS_URL, name: 'auth' });
-  await ensureStream(nats, { name: streams.auth.name, subjects: [...streams.auth.subjects] });
-  const relay = createOutboxRelay({ pool, nats, logger, schema });
-  relay.start();
-
-  const deps: AuthDeps = {
-    config,
-    prisma,
-    cipher,
-    users: createUserRepository(cipher),
-    keys,
-    tokens: createTokenIssuer({
+/** The auth service: identity, sessions, MFA, and the keys that sign every token of the fleet. */
+export const service = defineService({
+  name: 'auth',
+  env: AuthEnv,
+  migrationsDir: MIGRATIONS_DIR,
+  stream: streams.auth,
+  prisma: (adapter) => new PrismaClient({ adapter }),
+  async deps({ config, prisma, logger, now, eventsCommitted }): Promise<AuthDeps> {
+    const fieldKeys = parseFieldKeys(config.FIELD_ENCRYPTION_KEYS);
+    const cipher = createFieldCipher({ keys: fieldKeys.keys, current: fieldKeys.current });
+    const keys = createSigningKeyStore(prisma, cipher);
+    await keys.init();
+    const jwks = createJwksCache({ fetchJwks: () => keys.jwks(), minRefreshIntervalMs: 5_000 });
+    return {
+      config,
+      prisma,
+      cipher,
+      users: createUserRepository(cipher),
       keys,
-      issuer: config.TOKEN_ISSUER,
-      accessAudience: config.ACCESS_TOKEN_AUDIENCE,
-      accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-      internalTtlSeconds: config.INTERNAL_TOKEN_TTL_SECONDS,
-    }),
-    accessTokens: createTokenVerifier({
-      getKey: jwks.getKey,
-      issuer: config.TOKEN_ISSUER,
-      audience: config.ACCESS_TOKEN_AUDIENCE,
-      typ: ACCESS_TOKEN_TYPE,
-    }),
-    logger,
-    now: options.now ?? (() => new Date()),
-    eventsCommitted: () => relay.wake(),
-  };
+      tokens: createTokenIssuer({
+        keys,
+        issuer: config.TOKEN_ISSUER,
+        accessAudience: config.ACCESS_TOKEN_AUDIENCE,
+        accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+        internalTtlSeconds: config.INTERNAL_TOKEN_TTL_SECONDS,
+      }),
+      accessTokens: createTokenVerifier({
+        getKey: jwks.getKey,
+        issuer: config.TOKEN_ISSUER,
+        audience: config.ACCESS_TOKEN_AUDIENCE,
+        typ: ACCESS_TOKEN_TYPE,
+      }),
+      logger,
+      now,
+      eventsCommitted,
+    };
+  },
+  // Auth signs the internal tokens, so it verifies them with its own key set rather than asking itself over gRPC.
+  jwks: (deps) => () => deps.keys.jwks(),
+  grpc: {
+    service: authV1.AuthServiceDefinition,
+    handlers: (deps) =>
+      ({
+        authenticateUser: createAuthenticateUser(deps),
+        verifyMfa: createVerifyMfa(deps),
+        refreshToken: createRefreshToken(deps),
+        getUserProfile: createGetUserProfile(deps),
+        getUserPermissions: createGetUserPermissions(deps),
+        updateUserProfile: createUpdateUserProfile(deps),
+        enrollMfa: createEnrollMfa(deps),
+        confirmMfa: createConfirmMfa(deps),
+        verifyStepUp: createVerifyStepUp(deps),
+        exchangeToken: createExchangeToken(deps),
+        getJwks: createGetJwks(deps),
+      }) satisfies authV1.AuthServiceHandlers<never>,
+    // Sign-in, refresh, token exchange and the JWKS are how a caller gets a token: they cannot require one.
+    publicMethods: ['authenticateUser', 'verifyMfa', 'refreshToken', 'exchangeToken', 'getJwks'],
+  },
+});
 
-  const internal = createInternalTokenVerifier({ getKey: jwks.getKey, issuer: config.TOKEN_ISSUER });
-  const server = createGrpcServer({ logger, verifyToken: internal.verify, maxInFlight: config.GRPC_MAX_IN_FLIGHT });
-  registerAuthService(server, deps);
-  const port = await server.listen(config.GRPC_LISTEN);
+export type AuthService = RunningService<AuthConfig, AuthDeps>;
 
-  return {
-    port,
-    deps,
-    async stop() {
-      await server.shutdown(5_000);
-      await relay.stop();
-      await nats.drain().catch(() => nats.close());
-      await prisma.$disconnect();
-      await pool.end();
-    },
-  };
+/** Starts the auth service (migrations, keys, NATS, relay, gRPC); `stop()` tears down in reverse order. */
+export function startAuthService(config: AuthConfig, options: StartOptions = {}): Promise<AuthService> {
+  return service.start(config, options);
 }

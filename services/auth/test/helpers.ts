@@ -1,7 +1,7 @@
 import { authV1, type Input } from '@fintech/contracts';
 import { createServiceClient, type CallOptions, type ClientHandle } from '@fintech/kit';
-import { testDatabaseUrl, testFieldKeys, testNatsUrl, uniqueSchema, dropTestSchema } from '@fintech/testing';
-import { AuthEnv, createUser, startAuthService, type AuthService } from '../src/index';
+import { startTestFleet } from '@fintech/testing';
+import { createUser, type AuthService } from '../src/index';
 
 export type AuthClient = authV1.AuthServiceClient<CallOptions> & ClientHandle;
 
@@ -24,20 +24,12 @@ export interface AuthFixture {
 
 let counter = 0;
 
-/** A real auth service on real Postgres (own schema) and NATS, and a real gRPC client to it. */
+/** A real auth service on real Postgres (own schema) and NATS (the fleet fixture, auth alone), and a gRPC client. */
 export async function startAuthFixture(env: Record<string, string> = {}): Promise<AuthFixture> {
-  const schema = uniqueSchema('auth');
-  const config = AuthEnv.parse({
-    DATABASE_URL: testDatabaseUrl(),
-    DATABASE_SCHEMA: schema,
-    NATS_URL: testNatsUrl(),
-    FIELD_ENCRYPTION_KEYS: testFieldKeys(),
-    GRPC_LISTEN: '127.0.0.1:0',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    ...env,
-  });
   const clock = { now: Date.now() };
-  const service = await startAuthService(config, { now: () => new Date(clock.now) });
+  const fleet = await startTestFleet({ gateway: false, env: { auth: env }, now: { auth: () => new Date(clock.now) } });
+  const service = fleet.auth;
+  const schema = service.config.DATABASE_SCHEMA;
   const client = createServiceClient<AuthClient>(authV1.AuthServiceDefinition, {
     address: `127.0.0.1:${service.port}`,
   });
@@ -59,8 +51,7 @@ export async function startAuthFixture(env: Record<string, string> = {}): Promis
     },
     async stop() {
       client.close();
-      await service.stop();
-      await dropTestSchema(schema);
+      await fleet.stop();
     },
   };
 }

@@ -14,11 +14,14 @@ import type { PrismaClient } from './generated/prisma/client';
 
 export type AuthClient = authV1.AuthServiceClient<CallOptions> & ClientHandle;
 
-/** Everything the handlers need, built once in the composition root (service.ts). */
+/** Everything the handlers need, built once by the service's declaration (service.ts) from what the kit opened. */
 export interface PaymentsDeps {
   config: PaymentsConfig;
   prisma: PrismaClient;
-  /** Plain connections for the statements run per payment (see db/sql.ts); same schema as `prisma`. */
+  /**
+   * Plain connections for the statements run per payment (see db/sql.ts); same schema as `prisma`. The kit's pool,
+   * shared with the outbox relay, at most DATABASE_POOL_MAX connections.
+   */
   pool: pg.Pool;
   stripe: StripeAdapter;
   /** The auth service, for step-up checks made with the caller's own internal token. */

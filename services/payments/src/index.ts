@@ -1,3 +1,3 @@
-export { startPaymentsService, MIGRATIONS_DIR, type PaymentsService } from './service';
+export { service, startPaymentsService, MIGRATIONS_DIR, type PaymentsService } from './service';
 export { PaymentsEnv, loadPaymentsConfig, type PaymentsConfig } from './env';
 export type { PaymentsDeps } from './deps';

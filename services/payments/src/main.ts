@@ -1,6 +1,6 @@
 import { createLogger, stopOnSignals } from '@fintech/kit';
-import { loadPaymentsConfig } from './env';
 import { startPaymentsService } from './service';
+import { loadPaymentsConfig } from './env';
 
 const config = loadPaymentsConfig();
 const logger = createLogger({ name: 'payments', level: config.LOG_LEVEL });

@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { AuthEnv, createUser, startAuthService, type AuthService } from '@fintech/auth';
 import { authV1, paymentsV1, streams } from '@fintech/contracts';
 import { connectNats, createServiceClient } from '@fintech/kit';
 import type { Sandbox } from '@fintech/sandbox';
@@ -10,23 +9,22 @@ import {
   dropTestSchema,
   eventually,
   readEvents,
-  testDatabaseUrl,
-  testFieldKeys,
+  startTestFleet,
   testNatsUrl,
   uniqueSchema,
+  type TestFleet,
 } from '@fintech/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { paymentsEnv, startTestSandbox, STRIPE_KEY, type AuthClient, type PaymentsClient } from './helpers';
+import { paymentsEnv, STRIPE_KEY, type AuthClient, type PaymentsClient } from './helpers';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
-let auth: AuthService;
+let fleet: TestFleet;
 let authClient: AuthClient;
 let sandbox: Sandbox;
 let proxy: { url: string; hold: boolean; close(): Promise<void> };
 const children: ChildProcess[] = [];
-const authSchema = uniqueSchema('auth');
 const schema = uniqueSchema('payments');
 
 /**
@@ -82,7 +80,7 @@ function startChild(): Promise<{ child: ChildProcess; port: number }> {
   const env = paymentsEnv({
     schema,
     sandbox,
-    authPort: auth.port,
+    authPort: fleet.auth.port,
     extra: { STRIPE_API_BASE: proxy.url, LOG_LEVEL: 'info', IDEMPOTENCY_LEASE_MS: '1000' },
   });
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
@@ -116,18 +114,12 @@ function clientFor(port: number): PaymentsClient {
 }
 
 beforeAll(async () => {
-  auth = await startAuthService(
-    AuthEnv.parse({
-      DATABASE_URL: testDatabaseUrl(),
-      DATABASE_SCHEMA: authSchema,
-      NATS_URL: testNatsUrl(),
-      FIELD_ENCRYPTION_KEYS: testFieldKeys(),
-      GRPC_LISTEN: '127.0.0.1:0',
-      LOG_LEVEL: 'silent',
-    }),
-  );
-  authClient = createServiceClient<AuthClient>(authV1.AuthServiceDefinition, { address: `127.0.0.1:${auth.port}` });
-  sandbox = await startTestSandbox();
+  // Auth and the sandbox in this process; the payments service runs as a child process of its own, to be killed.
+  fleet = await startTestFleet({ gateway: false, sandbox: true });
+  sandbox = fleet.sandbox!;
+  authClient = createServiceClient<AuthClient>(authV1.AuthServiceDefinition, {
+    address: `127.0.0.1:${fleet.auth.port}`,
+  });
   proxy = await startHoldingProxy(sandbox.urls.stripe);
 });
 
@@ -135,16 +127,14 @@ afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');
   authClient?.close();
   await proxy?.close();
-  await sandbox?.close();
-  await auth?.stop();
+  await fleet?.stop();
   await dropTestSchema(schema);
-  await dropTestSchema(authSchema);
 });
 
 it('a service killed between the provider call and its reply: the retry returns the same payment, one charge, events once', async () => {
   const started = new Date();
   const email = `crash-${schema}@example.com`;
-  const userId = await createUser(auth.deps, { email, password: 'correct horse battery staple' });
+  const { id: userId } = await fleet.createUser({ email, password: 'correct horse battery staple' });
   const signIn = await authClient.authenticateUser({ username: email, password: 'correct horse battery staple' });
   const token = (await authClient.exchangeToken({ subject_token: signIn.token, subject_token_type: 'access_token' }))
     .internal_token;

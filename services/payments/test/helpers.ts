@@ -1,11 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { authV1, paymentsV1 } from '@fintech/contracts';
-import { AuthEnv, createUser, startAuthService, type AuthService } from '@fintech/auth';
 import { connectNats, createServiceClient, type CallOptions, type ClientHandle } from '@fintech/kit';
-import { startSandbox, type Sandbox } from '@fintech/sandbox';
-import { dropTestSchema, testDatabaseUrl, testFieldKeys, testNatsUrl, uniqueSchema } from '@fintech/testing';
+import type { Sandbox } from '@fintech/sandbox';
+import { startTestFleet, testDatabaseUrl, testNatsUrl, type TestFleet } from '@fintech/testing';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { PaymentsEnv, startPaymentsService, type PaymentsService } from '../src/index';
+import type { PaymentsConfig, PaymentsDeps } from '../src/index';
 
 export type PaymentsClient = paymentsV1.PaymentsServiceClient<CallOptions> & ClientHandle;
 export type AuthClient = authV1.AuthServiceClient<CallOptions> & ClientHandle;
@@ -23,10 +22,10 @@ export interface TestUser {
 }
 
 export interface PaymentsFixture {
-  auth: AuthService;
+  auth: TestFleet['auth'];
   authClient: AuthClient;
   sandbox: Sandbox;
-  payments: PaymentsService;
+  payments: { port: number; webhookUrl: string; deps: PaymentsDeps; config: PaymentsConfig };
   client: PaymentsClient;
   nats: NatsConnection;
   schema: string;
@@ -44,16 +43,7 @@ export interface PaymentsFixture {
 
 let counter = 0;
 
-/** A sandbox on free ports with fast webhook retries. */
-export function startTestSandbox(): Promise<Sandbox> {
-  return startSandbox({
-    seed: `payments-${Date.now()}`,
-    ports: { stripe: 0, plaid: 0, alpaca: 0, admin: 0 },
-    webhooks: { retryDelaysMs: [50, 200], timeoutMs: 2000 },
-  });
-}
-
-/** The environment of a payments service pointed at a sandbox and an auth service. */
+/** The environment of a payments service pointed at a sandbox and an auth service (for a service in a child process). */
 export function paymentsEnv(input: {
   schema: string;
   sandbox: Sandbox;
@@ -76,30 +66,27 @@ export function paymentsEnv(input: {
 }
 
 /**
- * A real auth service, the Stripe sandbox with a webhook endpoint pointing at the payments service, and the payments
- * service itself on its own schema, with real gRPC clients.
+ * The fleet fixture without a gateway: a real auth service, the Stripe sandbox with a webhook endpoint pointing at
+ * the payments service, and the payments service itself on its own schema, with real gRPC clients.
  */
 export async function startPaymentsFixture(extra: Record<string, string> = {}): Promise<PaymentsFixture> {
-  const authSchema = uniqueSchema('auth');
-  const schema = uniqueSchema('payments');
-  const level = process.env.TEST_LOG_LEVEL ?? 'silent';
-  const auth = await startAuthService(
-    AuthEnv.parse({
-      DATABASE_URL: testDatabaseUrl(),
-      DATABASE_SCHEMA: authSchema,
-      NATS_URL: testNatsUrl(),
-      FIELD_ENCRYPTION_KEYS: testFieldKeys(),
-      GRPC_LISTEN: '127.0.0.1:0',
-      LOG_LEVEL: level,
-    }),
-  );
-  const sandbox = await startTestSandbox();
   const clock = { offsetMs: 0 };
-  const payments = await startPaymentsService(
-    PaymentsEnv.parse(paymentsEnv({ schema, sandbox, authPort: auth.port, extra })),
-    { now: () => new Date(Date.now() + clock.offsetMs) },
-  );
-  sandbox.stripe.addWebhookEndpoint(payments.webhookUrl, WEBHOOK_SECRET);
+  const fleet = await startTestFleet({
+    services: ['payments'],
+    gateway: false,
+    env: { payments: { STRIPE_SECRET_KEY: STRIPE_KEY, ...extra } },
+    now: { payments: () => new Date(Date.now() + clock.offsetMs) },
+  });
+  const running = fleet.service<PaymentsDeps, PaymentsConfig>('payments');
+  const payments = {
+    port: running.port,
+    webhookUrl: `${running.http!.origin}/webhooks/stripe`,
+    deps: running.deps,
+    config: running.config,
+  };
+  const { auth } = fleet;
+  const sandbox = fleet.sandbox!;
+  const schema = running.config.DATABASE_SCHEMA;
   const client = createServiceClient<PaymentsClient>(paymentsV1.PaymentsServiceDefinition, {
     address: `127.0.0.1:${payments.port}`,
     deadlineMs: 10_000,
@@ -125,7 +112,7 @@ export async function startPaymentsFixture(extra: Record<string, string> = {}): 
     async createUser(role) {
       const email = `payer${++counter}-${schema}@example.com`;
       const password = 'correct horse battery staple';
-      const id = await createUser(auth.deps, { email, password, ...(role ? { role } : {}) });
+      const { id } = await fleet.createUser({ email, password, ...(role ? { role } : {}) });
       const signIn = await authClient.authenticateUser({ username: email, password });
       return { id, email, password, accessToken: signIn.token, token: await exchange(signIn.token) };
     },
@@ -147,11 +134,7 @@ export async function startPaymentsFixture(extra: Record<string, string> = {}): 
       client.close();
       authClient.close();
       await nats.close();
-      await payments.stop();
-      await sandbox.close();
-      await auth.stop();
-      await dropTestSchema(schema);
-      await dropTestSchema(authSchema);
+      await fleet.stop();
     },
   };
   return fixture;

@@ -15,6 +15,21 @@ export interface RunMigrationsOptions {
   migrationsDir: string;
   /** Receives one line per applied migration. */
   logger?: Logger;
+  /**
+   * The table that records applied migrations (default Prisma's `_prisma_migrations`). The kit records its own
+   * migration sets in `_kit_migrations`, so Prisma's history holds only the service's migrations.
+   */
+  historyTable?: string;
+  /**
+   * Prefix of the names recorded for these migrations (`outbox/` gives `outbox/20261125000000_outbox`), so several
+   * sets share one history table; rows of other prefixes are left alone.
+   */
+  namePrefix?: string;
+  /**
+   * `folders` (default): Prisma's layout, `<name>/migration.sql`. `files`: `<name>.sql` files, for the kit's own
+   * sets, which Prisma never reads.
+   */
+  layout?: 'folders' | 'files';
 }
 
 /** A migration already applied to the database no longer matches its file. The service must not start. */
@@ -105,9 +120,11 @@ export function migrationChecksum(contents: string | Buffer): string {
  */
 export async function runMigrations(options: RunMigrationsOptions): Promise<string[]> {
   const schema = assertSchemaName(options.schema);
-  const files = await readMigrations(options.migrationsDir);
+  const files = await readMigrations(options.migrationsDir, options.layout ?? 'folders');
   const qSchema = quoteIdentifier(schema);
-  const table = `${qSchema}."_prisma_migrations"`;
+  const table = `${qSchema}.${quoteIdentifier(assertSchemaName(options.historyTable ?? '_prisma_migrations'))}`;
+  const prefix = options.namePrefix ?? '';
+  for (const file of files) file.name = prefix + file.name;
   const lockKey = createHash('sha256').update(schema).digest().readInt32BE(0);
 
   const client = new pg.Client({ connectionString: options.connectionString });
@@ -131,6 +148,7 @@ export async function runMigrations(options: RunMigrationsOptions): Promise<stri
       );
       const applied = new Map<string, AppliedRow>();
       for (const row of rows) {
+        if (!row.migration_name.startsWith(prefix)) continue;
         if (row.finished_at === null) throw new MigrationIncompleteError(row.migration_name);
         applied.set(row.migration_name, row);
       }
@@ -185,8 +203,20 @@ async function applyOne(client: pg.Client, schema: string, table: string, file: 
   }
 }
 
-async function readMigrations(dir: string): Promise<MigrationFile[]> {
+async function readMigrations(dir: string, layout: 'folders' | 'files'): Promise<MigrationFile[]> {
   const entries = await readdir(dir, { withFileTypes: true });
+  if (layout === 'files') {
+    const sqlFiles = entries
+      .filter((e) => e.isFile() && e.name.endsWith('.sql'))
+      .map((e) => e.name)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return Promise.all(
+      sqlFiles.map(async (file) => {
+        const bytes = await readFile(join(dir, file));
+        return { name: file.slice(0, -'.sql'.length), sql: bytes.toString('utf8'), checksum: migrationChecksum(bytes) };
+      }),
+    );
+  }
   const names = entries
     .filter((e) => e.isDirectory())
     .map((e) => e.name)

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { randomToken, sha256Hex } from '../crypto/index';
+import { randomToken, sha256Hex } from '../crypto/secrets';
 import { ConfirmationRefusedError } from './errors';
 import type { SafetyQueryable } from './sql';
 

@@ -1,4 +1,4 @@
-import { sha256Hex } from '../crypto/index';
+import { sha256Hex } from '../crypto/secrets';
 import { DomainError, ValidationError } from '../errors';
 import { toSqlExecutor, type SqlExecutorLike } from '../events/sql-executor';
 import type { Logger } from '../logger';

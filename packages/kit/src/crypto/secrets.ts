@@ -1,16 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-export {
-  FieldDecryptionError,
-  FieldKeyError,
-  createFieldCipher,
-  parseFieldKeys,
-  type FieldAad,
-  type FieldCipher,
-  type FieldCipherOptions,
-  type FieldKeyInput,
-} from './field-encryption';
-
 /**
  * A random token (refresh token, API key, CSRF token) as unpadded base64url (RFC 4648 §5), safe in URLs, headers
  * and cookies without escaping.
