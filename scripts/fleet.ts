@@ -184,7 +184,7 @@ function onCrash(entry: Supervised, reason: string | number | null): void {
   entry.crashes = [...entry.crashes.filter((at) => now - at < CRASH_WINDOW_MS), now];
   if (entry.crashes.length >= MAX_CRASHES) {
     console.error(
-      `[fleet] ${entry.name} exited (${reason}), its ${entry.crashes.length}th crash within a minute; stopping the fleet`,
+      `[fleet] ${entry.name} exited (${reason}) and has crashed ${entry.crashes.length} times within a minute; stopping the fleet`,
     );
     void stop(1);
     return;

@@ -60,6 +60,15 @@ it('a restarted sandbox still knows the customers, cards, payments and idempoten
   expect(another.id).not.toBe(customer.id);
   const refund = await second.stripe.refunds.create({ payment_intent: paid.id, amount: 250 });
   expect(refund.status).toBe('succeeded');
+  // The restored card still behaves as its test card: a new payment with it succeeds.
+  const again = await second.stripe.paymentIntents.create({
+    amount: 990,
+    currency: 'usd',
+    customer: customer.id,
+    payment_method: card.id,
+    confirm: true,
+  });
+  expect(again.status).toBe('succeeded');
 
   // Webhooks still reach the endpoint, signed with the secret it was registered with.
   await second.sandbox.flushWebhooks();

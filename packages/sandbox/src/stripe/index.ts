@@ -13,11 +13,16 @@ import { customerRoutes } from './resources/customers.js';
 import { disputePaymentIntent, disputeRoutes } from './resources/disputes.js';
 import { invoiceRoutes } from './resources/invoices.js';
 import { completeAuthentication, paymentIntentRoutes } from './resources/payment-intents.js';
-import { paymentMethodRoutes } from './resources/payment-methods.js';
+import { paymentMethodRoutes, restoreTestCards, testCardNumbers } from './resources/payment-methods.js';
 import { productRoutes } from './resources/products.js';
 import { refundRoutes } from './resources/refunds.js';
 import { setupIntentRoutes } from './resources/setup-intents.js';
-import { advanceSubscriptions, subscriptionRoutes } from './resources/subscriptions.js';
+import {
+  advanceSubscriptions,
+  pendingProrationLines,
+  restorePendingProrations,
+  subscriptionRoutes,
+} from './resources/subscriptions.js';
 import { registerEndpoint, webhookRoutes, type EndpointRegistration } from './resources/webhooks.js';
 import { createStore, type Store, type StoreSnapshot } from './store.js';
 import type { Dispute, PaymentIntent, StripeEvent, WebhookEndpoint } from './types.js';
@@ -58,6 +63,9 @@ interface StripeSnapshot {
   secrets: Array<[string, string]>;
   idempotency: Array<[string, IdempotencyEntry]>;
   random: { ids: RandomState; requests: RandomState; values: RandomState };
+  /** The test card behind each PaymentMethod (it decides how payments with it behave). */
+  testCards: Array<[string, string]>;
+  prorations: ReturnType<typeof pendingProrationLines>;
 }
 
 function collectRoutes(secrets: Map<string, string>) {
@@ -204,6 +212,8 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
         secrets: [...secrets],
         idempotency: idempotency.snapshot(),
         random: { ids: random.snapshot(), requests: requestIds.snapshot(), values: values.snapshot() },
+        testCards: testCardNumbers(store),
+        prorations: pendingProrationLines(store),
       };
     },
     restore(raw) {
@@ -218,6 +228,8 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
       random.restore(snapshot.random.ids);
       requestIds.restore(snapshot.random.requests);
       values.restore(snapshot.random.values);
+      restoreTestCards(store, snapshot.testCards);
+      restorePendingProrations(store, snapshot.prorations);
     },
   };
   return emulator;
