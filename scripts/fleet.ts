@@ -140,6 +140,13 @@ interface Supervised {
   /** The signal that stops it gracefully. */
   stopSignal: NodeJS.Signals;
   ready: () => Promise<boolean>;
+  /**
+   * A line the process prints once it accepts connections; readiness is not probed before it (Postgres logs every
+   * connection it refuses while starting as FATAL).
+   */
+  readyLine?: RegExp;
+  /** Whether the current incarnation printed readyLine. */
+  printedReady: boolean;
   child: ChildProcess;
   crashes: number[];
 }
@@ -147,13 +154,21 @@ interface Supervised {
 const supervised: Supervised[] = [];
 let stopping = false;
 
-function pipeLines(stream: NodeJS.ReadableStream | null, out: NodeJS.WriteStream, prefix: string): void {
+function pipeLines(
+  stream: NodeJS.ReadableStream | null,
+  out: NodeJS.WriteStream,
+  prefix: string,
+  onLine: (line: string) => void,
+): void {
   let buffer = '';
   stream?.on('data', (chunk: Buffer) => {
     buffer += chunk.toString();
     const lines = buffer.split('\n');
     buffer = lines.pop() ?? '';
-    for (const line of lines) out.write(prefix + line + '\n');
+    for (const line of lines) {
+      out.write(prefix + line + '\n');
+      onLine(line);
+    }
   });
 }
 
@@ -165,8 +180,12 @@ function spawnChild(entry: Supervised): ChildProcess {
     ...entry.spawnOptions,
   });
   const prefix = `[${entry.name}] `;
-  pipeLines(child.stdout, process.stdout, prefix);
-  pipeLines(child.stderr, process.stderr, prefix);
+  entry.printedReady = false;
+  const onLine = (line: string) => {
+    if (entry.child === child && entry.readyLine?.test(line)) entry.printedReady = true;
+  };
+  pipeLines(child.stdout, process.stdout, prefix, onLine);
+  pipeLines(child.stderr, process.stderr, prefix, onLine);
   child.on('error', (error) => console.error(`${prefix}could not start: ${error.message}`));
   child.on('exit', (code, signal) => {
     if (!stopping && entry.child === child) onCrash(entry, signal ?? code);
@@ -196,7 +215,7 @@ function onCrash(entry: Supervised, reason: string | number | null): void {
   setTimeout(() => {
     if (stopping) return;
     entry.child = spawnChild(entry);
-    waitFor(`${entry.name} (restarted)`, entry.ready).then(
+    waitFor(`${entry.name} (restarted)`, () => isReady(entry)).then(
       () => log(`${entry.name} restarted and ready`),
       (error: Error) => {
         if (!stopping) console.error(`[fleet] ${error.message}`);
@@ -205,14 +224,24 @@ function onCrash(entry: Supervised, reason: string | number | null): void {
   }, delayMs).unref();
 }
 
+function isReady(entry: Supervised): Promise<boolean> {
+  return entry.readyLine && !entry.printedReady ? Promise.resolve(false) : entry.ready();
+}
+
 /** Starts a supervised child and waits until it is ready. */
 async function startChild(
-  options: Omit<Supervised, 'child' | 'crashes' | 'stopSignal'> & { stopSignal?: NodeJS.Signals },
+  options: Omit<Supervised, 'child' | 'crashes' | 'stopSignal' | 'printedReady'> & { stopSignal?: NodeJS.Signals },
 ): Promise<void> {
-  const entry: Supervised = { stopSignal: 'SIGTERM', ...options, crashes: [], child: undefined as never };
+  const entry: Supervised = {
+    stopSignal: 'SIGTERM',
+    ...options,
+    printedReady: false,
+    crashes: [],
+    child: undefined as never,
+  };
   entry.child = spawnChild(entry);
   supervised.push(entry);
-  await waitFor(entry.name, entry.ready);
+  await waitFor(entry.name, () => isReady(entry));
 }
 
 function exited(child: ChildProcess): boolean {
@@ -362,6 +391,7 @@ async function startDatabase(password: string): Promise<string> {
     // answers; the fleet stops the database last (SIGINT: Postgres's fast shutdown).
     spawnOptions: { ...user, detached: true },
     stopSignal: 'SIGINT',
+    readyLine: /database system is ready to accept connections/,
     ready: async () => (await query(adminUrl, 'SELECT 1')).rowCount === 1,
   });
   const found = await query(adminUrl, "SELECT 1 FROM pg_database WHERE datname = 'fintech'");

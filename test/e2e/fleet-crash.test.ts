@@ -75,10 +75,16 @@ it(`kill -9 of payments mid-provider-call, ${PAYMENTS} payments retried with the
       (error: Error) => ({ isError: true, content: [], structuredContent: { error: { reason: error.message } } }),
     ),
   );
-  // Kill once a good part of the calls reached the provider: some are charged, some are held mid-call.
-  const deadline = Date.now() + 30_000;
-  while ((await faultHits()) < PAYMENTS / 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  // Kill once some payments are charged at the provider and more are held there mid-call.
+  const port = Number(new URL(fleet.stripeUrl).port);
+  const stripe = new Stripe(SANDBOX_STRIPE_KEY, { host: '127.0.0.1', port, protocol: 'http', maxNetworkRetries: 0 });
+  const chargedSoFar = async () => (await stripe.paymentIntents.list({ limit: 100 })).data.length;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline && ((await chargedSoFar()) < 3 || (await faultHits()) < PAYMENTS / 4)) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
   const hitsAtKill = await faultHits();
+  const chargedAtKill = await chargedSoFar();
   const mark = fleet.output().length;
   process.kill(fleet.pidOf('payments'), 'SIGKILL');
   const first = (await Promise.all(firstAnswers)) as ToolResult[];
@@ -104,8 +110,6 @@ it(`kill -9 of payments mid-provider-call, ${PAYMENTS} payments retried with the
   }
 
   // Counted at the provider, through the Stripe SDK.
-  const port = Number(new URL(fleet.stripeUrl).port);
-  const stripe = new Stripe(SANDBOX_STRIPE_KEY, { host: '127.0.0.1', port, protocol: 'http', maxNetworkRetries: 0 });
   const intents: Stripe.PaymentIntent[] = [];
   for await (const intent of stripe.paymentIntents.list({ limit: 100 })) intents.push(intent);
   const succeeded = intents.filter((intent) => intent.status === 'succeeded');
@@ -123,12 +127,14 @@ it(`kill -9 of payments mid-provider-call, ${PAYMENTS} payments retried with the
     return byPayment.get(payment.payment_id)?.length !== 1;
   });
   console.log(
-    `[fleet-crash] ${PAYMENTS} payments; ${hitsAtKill} PaymentIntent requests at the provider when payments was killed; ` +
+    `[fleet-crash] ${PAYMENTS} payments; when payments was killed the provider had received ${hitsAtKill} ` +
+      `PaymentIntent requests and charged ${chargedAtKill}; ` +
       `${answeredBeforeKill} answered before the kill; ${retries} retries; ` +
       `${succeeded.length} succeeded PaymentIntents; charged twice ${chargedTwice.length}, stuck ${stuck.length}, lost ${lost.length}`,
   );
 
-  expect(hitsAtKill).toBeGreaterThan(0);
+  expect(chargedAtKill).toBeGreaterThan(0);
+  expect(hitsAtKill).toBeGreaterThan(chargedAtKill);
   expect(answeredBeforeKill).toBeLessThan(PAYMENTS);
   expect(chargedTwice).toEqual([]);
   expect(stuck).toEqual([]);
