@@ -16,7 +16,16 @@
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { createConnection } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -172,6 +181,42 @@ function pipeLines(
   });
 }
 
+const PIDS_FILE = join(DATA_DIR, 'fleet-pids.json');
+const pids: Record<string, { pid: number; commandLine: string }> = {};
+
+/** Remembers each child's pid in the data dir, so a fleet started after this one was killed can stop its leftovers. */
+function recordPid(entry: Supervised, pid: number | undefined): void {
+  if (pid === undefined) return;
+  pids[entry.name] = { pid, commandLine: [entry.command, ...entry.args].join('\0') };
+  writeFileSync(PIDS_FILE, JSON.stringify(pids));
+}
+
+/**
+ * SIGKILL of the fleet leaves its children running (and holding their ports). At start, the children an earlier
+ * fleet on this data dir recorded are stopped if they still run the fleet's commands.
+ */
+async function stopLeftoverChildren(): Promise<void> {
+  if (!existsSync(PIDS_FILE)) return;
+  const recorded = JSON.parse(readFileSync(PIDS_FILE, 'utf8')) as typeof pids;
+  // Dependents first, as in stop().
+  for (const [name, { pid, commandLine }] of Object.entries(recorded).reverse()) {
+    let running: string;
+    let cwd: string;
+    try {
+      running = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0$/, '');
+      cwd = readlinkSync(`/proc/${pid}/cwd`);
+    } catch {
+      continue;
+    }
+    // A reused pid belongs to someone else: only the very command the fleet started, in its directory, is stopped.
+    if (running !== commandLine || cwd !== ROOT) continue;
+    log(`stopping ${name} (pid ${pid}), left running by an earlier fleet`);
+    process.kill(pid, name === 'postgres' ? 'SIGINT' : 'SIGTERM');
+    for (let i = 0; i < 100 && existsSync(`/proc/${pid}`); i += 1) await sleep(100);
+    if (existsSync(`/proc/${pid}`)) process.kill(pid, 'SIGKILL');
+  }
+}
+
 function spawnChild(entry: Supervised): ChildProcess {
   const child = spawn(entry.command, entry.args, {
     cwd: ROOT,
@@ -179,6 +224,7 @@ function spawnChild(entry: Supervised): ChildProcess {
     stdio: ['ignore', 'pipe', 'pipe'],
     ...entry.spawnOptions,
   });
+  recordPid(entry, child.pid);
   const prefix = `[${entry.name}] `;
   entry.printedReady = false;
   const onLine = (line: string) => {
@@ -357,7 +403,9 @@ async function startDatabase(password: string): Promise<string> {
       port: PORTS.postgres,
       persistent: true,
       createPostgresUser: user !== undefined,
-      initdbFlags: ['--encoding=UTF8', '--locale=C'],
+      // --no-sync: a new development cluster need not be flushed to disk before its first start (initdb's own advice
+      // for throwaway clusters); the running server keeps fsync on.
+      initdbFlags: ['--encoding=UTF8', '--locale=C', '--no-sync'],
       onLog: () => undefined,
       onError: (error) => console.error(`[postgres] ${String(error)}`),
     });
@@ -594,6 +642,7 @@ async function start(): Promise<void> {
   mkdirSync(DATA_DIR, { recursive: true });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop(0));
 
+  await stopLeftoverChildren();
   const secrets = devSecrets();
   const usesProviders = fleetServices().some((service) => service.providers.length > 0);
   // What the services need does not depend on each other: database, NATS and the sandbox start together.
