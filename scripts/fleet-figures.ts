@@ -47,7 +47,7 @@ function freePort(): Promise<number> {
 async function measure(dataDir: string, ports: Record<string, string>): Promise<Figures> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...ports, FLEET_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
   for (const key of ['DATABASE_URL', 'NATS_URL', 'STRIPE_API_BASE']) delete env[key];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/fleet.ts', 'start'], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=1', '--import', 'tsx', 'scripts/fleet.ts', 'start'], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

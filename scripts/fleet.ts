@@ -64,6 +64,13 @@ const PORTS = {
   sandboxAdmin: envPort('SANDBOX_ADMIN_PORT', 12110),
 };
 
+/**
+ * Node flags of the fleet's Node processes. A young generation of 1 MB instead of V8's 16 MB costs more frequent
+ * scavenges, which a development fleet does not notice, and keeps ~20 MB per process resident (README figures);
+ * deployments keep V8's defaults (the gateway's Deployment even raises it for throughput, bench/RESULTS.md).
+ */
+const NODE_FLAGS = (process.env.FLEET_NODE_FLAGS ?? '--max-semi-space-size=1').split(' ').filter(Boolean);
+
 /** Crashes of one child within CRASH_WINDOW_MS after which the fleet gives up and stops. */
 const MAX_CRASHES = Number(process.env.FLEET_MAX_CRASHES || 5);
 const CRASH_WINDOW_MS = 60_000;
@@ -484,7 +491,7 @@ async function startProviders(): Promise<{ stripeApiBase: string; adminUrl?: str
   await startChild({
     name: 'sandbox',
     command: process.execPath,
-    args: ['--import', 'tsx', 'packages/sandbox/src/cli.ts'],
+    args: [...NODE_FLAGS, '--import', 'tsx', 'packages/sandbox/src/cli.ts'],
     env: {
       SANDBOX_STRIPE_PORT: String(PORTS.sandboxStripe),
       SANDBOX_PLAID_PORT: String(PORTS.sandboxPlaid),
@@ -701,7 +708,7 @@ async function start(): Promise<void> {
         await startChild({
           name: entry.name,
           command: process.execPath,
-          args: ['--import', 'tsx', entry.main],
+          args: [...NODE_FLAGS, '--import', 'tsx', entry.main],
           env,
           ready,
         });

@@ -86,7 +86,10 @@ export async function startFleetProcess(dataDir: string, ports: Record<string, s
   for (const key of ['DATABASE_URL', 'NATS_URL', 'FIELD_ENCRYPTION_KEYS', 'STRIPE_API_BASE', 'STRIPE_WEBHOOK_SECRET']) {
     delete env[key];
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/fleet.ts', 'start'], { cwd: ROOT, env });
+  const child = spawn(process.execPath, ['--max-semi-space-size=1', '--import', 'tsx', 'scripts/fleet.ts', 'start'], {
+    cwd: ROOT,
+    env,
+  });
   let output = '';
   // FLEET_TEST_LOG=<file> keeps the fleet's output for reading after a failed run.
   const keep = process.env.FLEET_TEST_LOG;

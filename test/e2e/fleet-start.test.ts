@@ -69,7 +69,10 @@ beforeAll(async () => {
     delete env[key];
   }
   url = `http://127.0.0.1:${gatewayPort}/mcp`;
-  fleet = spawn(process.execPath, ['--import', 'tsx', 'scripts/fleet.ts', 'start'], { cwd: ROOT, env });
+  fleet = spawn(process.execPath, ['--max-semi-space-size=1', '--import', 'tsx', 'scripts/fleet.ts', 'start'], {
+    cwd: ROOT,
+    env,
+  });
   fleet.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   fleet.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const deadline = Date.now() + 90_000;
