@@ -66,7 +66,7 @@ const PORTS = {
 
 /**
  * Node flags of the fleet's Node processes. A young generation of 1 MB instead of V8's 16 MB costs more frequent
- * scavenges, which a development fleet does not notice, and keeps ~20 MB per process resident (README figures);
+ * scavenges, which a development fleet does not notice, and saves ~20 MB of RSS per process (README figures);
  * deployments keep V8's defaults (the gateway's Deployment even raises it for throughput, bench/RESULTS.md).
  */
 const NODE_FLAGS = (process.env.FLEET_NODE_FLAGS ?? '--max-semi-space-size=1').split(' ').filter(Boolean);
