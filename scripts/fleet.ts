@@ -396,8 +396,16 @@ async function startDatabase(password: string): Promise<string> {
   }
   const user = postgresUser();
   if (user) {
-    // The server's user must reach its data directory through the data dir.
+    // The server's user must reach its data directory: the data dir is ours to open, its parents are not.
     chmodSync(DATA_DIR, statSync(DATA_DIR).mode | 0o011);
+    for (let parent = dirname(DATA_DIR); parent !== dirname(parent); parent = dirname(parent)) {
+      if ((statSync(parent).mode & 0o001) === 0) {
+        throw new Error(
+          `the embedded PostgreSQL server runs as the user "postgres", which cannot enter ${parent}; ` +
+            'set FLEET_DATA_DIR to a directory it can reach (e.g. /var/tmp/fintech-data) or set DATABASE_URL',
+        );
+      }
+    }
   }
   if (!existsSync(join(dir, 'PG_VERSION'))) {
     log(`no DATABASE_URL: creating the embedded PostgreSQL cluster in ${dir}`);
