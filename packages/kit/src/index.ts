@@ -8,3 +8,4 @@ export * from './db/index';
 export * from './events/index';
 export * from './grpc/index';
 export * from './auth/index';
+export * from './safety/index';

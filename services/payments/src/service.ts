@@ -12,15 +12,17 @@ import {
   createPool,
   createPrismaAdapter,
   createServiceClient,
+  applySafetyMigrations,
+  createConfirmationStore,
+  createIdempotencyStore,
   ensureStream,
   runMigrations,
   toMinorUnits,
+  type AmountLimits,
   type Logger,
 } from '@fintech/kit';
 import { createStripeAdapter } from './adapters/stripe';
-import { createIdempotencyStore } from './db/idempotency';
 import type { AuthClient, PaymentsDeps } from './deps';
-import type { CurrencyLimits } from './domain/limits';
 import type { PaymentsConfig } from './env';
 import { PrismaClient } from './generated/prisma/client';
 import { registerPaymentsService } from './server';
@@ -39,14 +41,14 @@ export interface PaymentsService {
   stop(): Promise<void>;
 }
 
-function parseLimits(config: PaymentsConfig): Map<string, CurrencyLimits> {
-  const limits = new Map<string, CurrencyLimits>();
+function parseLimits(config: PaymentsConfig): Map<string, AmountLimits> {
+  const limits = new Map<string, AmountLimits>();
   for (const [currency, value] of Object.entries(config.PAYMENT_LIMITS)) {
     const minor = (amount: string, name: string) =>
       toMinorUnits(amount, currency, { field: `PAYMENT_LIMITS.${currency}.${name}` });
     limits.set(currency, {
-      perPaymentMax: minor(value.per_payment_max, 'per_payment_max'),
-      dailyTotalMax: minor(value.daily_total_max, 'daily_total_max'),
+      perOperationMax: minor(value.per_payment_max, 'per_payment_max'),
+      rollingTotalMax: minor(value.daily_total_max, 'daily_total_max'),
       confirmationThreshold: minor(value.confirmation_threshold, 'confirmation_threshold'),
     });
   }
@@ -74,6 +76,8 @@ export async function startPaymentsService(
     allowLive: config.STRIPE_ALLOW_LIVE,
   });
   await runMigrations({ connectionString: config.DATABASE_URL, schema, migrationsDir: MIGRATIONS_DIR, logger });
+  // The kit's agent-safety tables (idempotency records, confirmations), until the kit's runtime applies its own.
+  await applySafetyMigrations({ connectionString: config.DATABASE_URL, schema });
 
   const prisma = new PrismaClient({
     adapter: createPrismaAdapter({ connectionString: config.DATABASE_URL, schema, max: 20 }),
@@ -112,7 +116,15 @@ export async function startPaymentsService(
     pool: paymentsPool,
     stripe,
     auth,
-    idempotency: createIdempotencyStore({ pool: paymentsPool, leaseMs: config.IDEMPOTENCY_LEASE_MS, now }),
+    idempotency: createIdempotencyStore({
+      pool: paymentsPool,
+      leaseMs: config.IDEMPOTENCY_LEASE_MS,
+      retentionSeconds: config.IDEMPOTENCY_RETENTION_SECONDS,
+      derivedWindowSeconds: config.DERIVED_IDEMPOTENCY_WINDOW_SECONDS,
+      now,
+      logger,
+    }),
+    confirmations: createConfirmationStore({ pool: paymentsPool, ttlSeconds: config.CONFIRMATION_TTL_SECONDS, now }),
     defaultLimits,
     logger,
     now,

@@ -11,3 +11,4 @@ export {
 export { createServiceClient, type CallOptions, type ClientOptions, type ClientHandle } from './client';
 export { HealthService } from './health';
 export { bearerToken, clientInfo } from './metadata';
+export { fleetDescriptors, parseArguments, serviceContract, type RpcContract } from './contract';
