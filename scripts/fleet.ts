@@ -263,7 +263,7 @@ function onCrash(entry: Supervised, reason: string | number | null): void {
   }
   const delayMs = Math.min(15_000, 500 * 2 ** (entry.crashes.length - 1));
   console.error(
-    `[fleet] ${entry.name} exited (${reason}); restarting it in ${delayMs / 1000} s (crash ${entry.crashes.length} of ${MAX_CRASHES} allowed within a minute)`,
+    `[fleet] ${entry.name} exited (${reason}); restarting it in ${delayMs / 1000} s (crash ${entry.crashes.length} within a minute; the fleet stops at ${MAX_CRASHES})`,
   );
   setTimeout(() => {
     if (stopping) return;
