@@ -9,7 +9,7 @@ import {
   type CallOptions,
   type ClientHandle,
 } from '@fintech/kit';
-import { startTestFleet, type TestFleet } from './fleet';
+import { startTestFleet, type TestFleet } from '@fintech/testing';
 
 // Every case below is generated from the contract's descriptors: each service of proto/fintech/<domain>/v1 and each
 // of its RPCs, with the scopes, public access and field rules its options declare. A new RPC is covered here without
@@ -44,15 +44,15 @@ let authClient: authV1.AuthServiceClient<CallOptions> & ClientHandle;
 function clientFor(rpc: (typeof rpcs)[number]): Client {
   let client = clients.get(rpc.serviceName);
   if (client) return client;
-  const port = rpc.domain === 'auth' ? fleet.auth.port : rpc.domain === 'payments' ? fleet.payments?.port : undefined;
-  if (!port) throw new Error(`the test fleet does not run the ${rpc.domain} service`);
+  const running = fleet.services[rpc.domain];
+  if (!running) throw new Error(`the test fleet does not run the ${rpc.domain} service`);
   const service = root.lookupService(rpc.serviceName);
   const methods = Object.fromEntries(
     service.methodsArray.map((m) => [m.name, { name: m.name, path: `/${rpc.serviceName}/${m.name}` }]),
   );
   client = createServiceClient<Record<string, Invoke>>(
     { serviceName: rpc.serviceName, methods },
-    { address: `127.0.0.1:${port}` },
+    { address: `127.0.0.1:${running.port}` },
   );
   clients.set(rpc.serviceName, client);
   return client;
@@ -110,7 +110,10 @@ function firstStringField(type: (typeof rpcs)[number]['requestType']) {
 }
 
 beforeAll(async () => {
-  fleet = await startTestFleet({ payments: true });
+  // Every domain the descriptors name, each from its folder under services/ (auth always runs); no gateway: the calls
+  // go to the services themselves.
+  const domains = [...new Set(rpcs.map((rpc) => rpc.domain))].filter((domain) => domain !== 'auth');
+  fleet = await startTestFleet({ services: domains, gateway: false });
   authClient = createServiceClient<authV1.AuthServiceClient<CallOptions>>(authV1.AuthServiceDefinition, {
     address: `127.0.0.1:${fleet.auth.port}`,
   });
