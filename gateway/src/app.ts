@@ -1,11 +1,12 @@
 import { createServer as createNetServer } from 'node:net';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { OAuthError, OAuthErrorCode, type JSONRPCMessage } from '@modelcontextprotocol/server';
 import { authV1, listProtoFiles, loadPackageDefinition, loadReflectionRoot, PROTO_ROOT } from '@fintech/contracts';
 import {
   DomainError,
   connectNats,
   createJwksFetcher,
+  createLogger,
   createServiceClient,
   type CallOptions,
   type ClientHandle,
@@ -13,8 +14,10 @@ import {
 } from '@fintech/kit';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { buildCatalog, type Catalog } from './catalog/catalog';
-import { createGatewayAuth } from './auth/caller-auth';
+import { callerOf, createGatewayAuth } from './auth/caller-auth';
+import { createSessionRevocations, type SessionRevocations } from './auth/session-revocations';
 import {
+  registerForbiddenKeys,
   registerHealthRoutes,
   registerHttpSecurity,
   registerProtectedResourceMetadata,
@@ -66,10 +69,14 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const catalog = buildCatalog(root);
   const packageDefinition = loadPackageDefinition(files, extraRoots);
 
+  // The fleet's one log format (packages/kit createLogger: ISO timestamps, redaction, `service`), handed to fastify
+  // as its instance so request logs and the gateway's own lines share it with every service.
   const app = Fastify({
-    logger: options.logger ? (options.logger as never) : { level: config.LOG_LEVEL },
+    loggerInstance: (options.logger ?? createLogger({ name: 'gateway', level: config.LOG_LEVEL })) as FastifyBaseLogger,
     forceCloseConnections: true,
     trustProxy: false,
+    // `__proto__` stays an own property of the parsed body and is refused, naming it, by registerForbiddenKeys.
+    onProtoPoisoning: 'ignore',
   });
   const logger = app.log as unknown as Logger;
 
@@ -102,6 +109,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
 
   let nats: NatsConnection | null = null;
   if (config.NATS_URL) nats = await connectNats({ servers: config.NATS_URL, name: 'gateway' });
+  // Without NATS a revoked session's tokens stop at their next exchange (within INTERNAL_TOKEN_TTL_SECONDS).
+  let revocations: SessionRevocations | null = null;
+  if (nats) {
+    revocations = createSessionRevocations({ nats, onRevoked: auth.revokeSession, logger });
+    await revocations.start();
+  }
 
   // The public URL names the port, so port 0 (tests) is resolved to a free port before any route is built.
   const port = config.GATEWAY_PORT === 0 ? await freePort(config.GATEWAY_HOST) : config.GATEWAY_PORT;
@@ -113,6 +126,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     allowedHosts: config.ALLOWED_HOSTS,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
   });
+  registerForbiddenKeys(app);
   registerAnonymousRateLimit(app, { perMinute: config.ANONYMOUS_RATE_LIMIT_PER_MINUTE });
   registerHealthRoutes(app, {
     ready: async () => {
@@ -149,6 +163,13 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       }
       return false;
     },
+    // A legacy SSE stream belongs to the user who opened it: the token's subject, never its OAuth client id (one client
+    // id is shared by every user of that client).
+    principalOf: (authInfo) => {
+      const caller = callerOf(authInfo);
+      if (!caller) throw new Error('a verified caller has no user id');
+      return `user:${caller.userId}`;
+    },
     resourceMetadataUrl: protectedResourceMetadataUrl(resource),
     heartbeatMs: config.SSE_HEARTBEAT_MS,
     nats: (nats ?? undefined) as NatsRelayConnection | undefined,
@@ -166,6 +187,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       router.close();
       authClient.close();
       jwks.close();
+      await revocations?.stop();
       if (nats) await nats.drain().catch(() => nats?.close());
     },
   };

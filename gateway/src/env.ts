@@ -27,7 +27,8 @@ export const GatewayEnv = z.object({
     .int()
     .positive()
     .default(1024 * 1024),
-  /** POSTs per minute one client address may send without a credential (sign-in is all it can do); 0 = no limit. */
+  /** JSON-RPC messages per minute one client address may send without a credential (sign-in is all it can do); a
+   * batch counts each of its messages. 0 = no limit. */
   ANONYMOUS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(120),
   /** Interval of SSE heartbeat comments. */
   SSE_HEARTBEAT_MS: z.coerce.number().int().positive().default(15_000),

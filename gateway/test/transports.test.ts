@@ -430,19 +430,28 @@ describe('cross-replica SSE relay over NATS', () => {
   });
 
   it('delivers a POST sent to replica B onto the stream held by replica A, with B’s resolved caller', async () => {
-    const sse = new SseReader(await fetch(`${a.url}/mcp/sse`, { headers: { accept: 'text/event-stream' } }));
+    // The stream belongs to frank, who opened it; every POST into it must come from frank too.
+    const sse = new SseReader(
+      await fetch(`${a.url}/mcp/sse`, { headers: { accept: 'text/event-stream', ...bearer('frank') } }),
+    );
     const endpoint = await sse.endpoint();
     const onB = `${b.url}${endpoint}`;
 
-    const init = await postJson(onB, {
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
-    });
+    const init = await postJson(
+      onB,
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
+      },
+      bearer('frank'),
+    );
     expect(init.status).toBe(202);
     expect((await sse.message(1)).result).toMatchObject({ protocolVersion: '2024-11-05' });
-    expect((await postJson(onB, { jsonrpc: '2.0', method: 'notifications/initialized' })).status).toBe(202);
+    expect((await postJson(onB, { jsonrpc: '2.0', method: 'notifications/initialized' }, bearer('frank'))).status).toBe(
+      202,
+    );
 
     const call = await postJson(
       onB,

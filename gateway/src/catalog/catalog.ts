@@ -1,7 +1,5 @@
-import protobuf from 'protobufjs';
-import type { mcpV1 } from '@fintech/contracts';
-import { messageSchema, type JsonSchema } from './json-schema';
-import { methodOption } from './field-rules';
+import type protobuf from 'protobufjs';
+import { messageSchema, methodOption, servicesOf, type JsonSchema, type mcpV1 } from '@fintech/contracts';
 import { compileUriTemplate, type CompiledTemplate } from './uri-template';
 
 /** Where an entry's calls go: a gRPC method of a service. */
@@ -13,6 +11,8 @@ export interface RpcTarget {
   /** The domain of the service's package (fintech.<domain>.v1), which selects its address. */
   domain: string;
   requestType: protobuf.Type;
+  /** The response message, read to leave unset fields out of results. */
+  responseType: protobuf.Type;
   /** Whether the request has a top-level `user_id` field (checked against the caller). */
   hasUserId: boolean;
 }
@@ -47,14 +47,6 @@ export interface Catalog {
   resolve(uri: string): { entry: ResourceEntry; variables: Record<string, string> } | undefined;
 }
 
-function services(ns: protobuf.NamespaceBase, out: protobuf.Service[] = []): protobuf.Service[] {
-  for (const nested of ns.nestedArray) {
-    if (nested instanceof protobuf.Service) out.push(nested);
-    else if (nested instanceof protobuf.Namespace) services(nested, out);
-  }
-  return out;
-}
-
 function domainOf(service: protobuf.Service): string {
   const parts = service.fullName.replace(/^\./, '').split('.');
   return parts[0] === 'fintech' && parts.length >= 3 ? parts[1]! : parts.slice(0, -1).join('.');
@@ -67,7 +59,7 @@ function domainOf(service: protobuf.Service): string {
 export function buildCatalog(root: protobuf.Root): Catalog {
   const tools: ToolEntry[] = [];
   const resources: ResourceEntry[] = [];
-  for (const service of services(root)) {
+  for (const service of servicesOf(root)) {
     for (const method of service.methodsArray) {
       method.resolve();
       const requestType = method.resolvedRequestType!;
@@ -76,6 +68,7 @@ export function buildCatalog(root: protobuf.Root): Catalog {
         method: method.name,
         domain: domainOf(service),
         requestType,
+        responseType: method.resolvedResponseType!,
         hasUserId: Boolean(requestType.fields.user_id),
       };
       const description = (method.comment ?? '').trim();

@@ -22,6 +22,9 @@ export interface HttpSecurityOptions {
 
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
 
+/** Methods whose requests carry no body to decode, so their Content-Type says nothing. */
+const BODILESS_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /**
  * Response headers a browser client must be able to read: the session id (2025-era Streamable HTTP), the
  * authorization challenge (RFC 9728 §5.1 discovery) and the negotiated protocol version.
@@ -60,6 +63,24 @@ export async function registerHttpSecurity(app: FastifyInstance, options: HttpSe
     const origin = request.headers.origin;
     if (origin !== undefined && !isAllowedOrigin(origin)) {
       return reply.code(403).send(jsonRpcError(null, JsonRpcErrorCode.ServerError, 'Forbidden: origin not allowed'));
+    }
+    const charset = BODILESS_METHODS.has(request.method)
+      ? undefined
+      : charsetsOf(request.headers['content-type']).find((name) => name !== 'utf-8');
+    if (charset !== undefined) {
+      // RFC 8259 §8.1: JSON exchanged between systems MUST be UTF-8, and the application/json registration (§11)
+      // defines no charset parameter. A client that names another charset means its body is in it; reading those
+      // bytes as UTF-8 would evaluate something other than what was sent, so the request is refused (RFC 9110
+      // §15.5.16, 415 Unsupported Media Type) rather than guessed at.
+      return reply
+        .code(415)
+        .send(
+          jsonRpcError(
+            null,
+            JsonRpcErrorCode.ServerError,
+            `Unsupported Media Type: charset "${charset}" is not accepted; send the body as UTF-8 (charset=utf-8 or no charset)`,
+          ),
+        );
     }
   });
 
@@ -104,6 +125,27 @@ function clientError(status: number, error: FastifyError) {
         error.message,
       );
   }
+}
+
+/**
+ * The `charset` parameters of a Content-Type (RFC 9110 §8.3.1: parameter names are case-insensitive, values may be
+ * quoted strings; charset values are case-insensitive), lower-cased. Every one is returned, so that a repeated
+ * parameter cannot hide a second charset behind an accepted first one.
+ */
+function charsetsOf(contentType: string | undefined): string[] {
+  const charsets: string[] = [];
+  if (contentType === undefined) return charsets;
+  for (const parameter of contentType.split(';').slice(1)) {
+    const separator = parameter.indexOf('=');
+    if (separator < 0) continue;
+    if (parameter.slice(0, separator).trim().toLowerCase() !== 'charset') continue;
+    let value = parameter.slice(separator + 1).trim();
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
+      value = value.slice(1, -1).replace(/\\(.)/g, '$1');
+    }
+    charsets.push(value.toLowerCase());
+  }
+  return charsets;
 }
 
 function normalizeOrigin(origin: string): string | null {

@@ -5,4 +5,12 @@ export {
   protectedResourceMetadataUrl,
   type ProtectedResourceMetadataOptions,
 } from './protected-resource-metadata';
-export { jsonRpcError, JsonRpcErrorCode, requestIdOf, type JsonRpcErrorBody, type JsonRpcId } from './json-rpc-error';
+export {
+  jsonRpcError,
+  jsonRpcErrorsFor,
+  JsonRpcErrorCode,
+  requestIdOf,
+  type JsonRpcErrorBody,
+  type JsonRpcId,
+} from './json-rpc-error';
+export { registerForbiddenKeys } from './forbidden-keys';

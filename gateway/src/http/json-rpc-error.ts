@@ -25,6 +25,17 @@ export function jsonRpcError(id: JsonRpcId, code: number, message: string, data?
   return { jsonrpc: '2.0', id, error: data === undefined ? { code, message } : { code, message, data } };
 }
 
+/**
+ * The answer to a POST refused as a whole (401, 403, 429…): for a batch, one error per request in it, each carrying
+ * that request's own id (JSON-RPC 2.0 §6; notifications get no response), so a client can match every refusal to its
+ * call; for a single message, or a batch of notifications only, one error.
+ */
+export function jsonRpcErrorsFor(body: unknown, code: number, message: string): JsonRpcErrorBody | JsonRpcErrorBody[] {
+  if (!Array.isArray(body)) return jsonRpcError(requestIdOf(body), code, message);
+  const ids = body.map(requestIdOf).filter((id) => id !== null);
+  return ids.length === 0 ? jsonRpcError(null, code, message) : ids.map((id) => jsonRpcError(id, code, message));
+}
+
 /** The id to echo for a parsed body: a single request's id, null for batches, notifications and anything unreadable. */
 export function requestIdOf(body: unknown): JsonRpcId {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return null;

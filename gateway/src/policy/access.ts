@@ -1,4 +1,4 @@
-import { PermissionDeniedError, READ_ANY_SCOPE, WRITE_ANY_SCOPE } from '@fintech/kit';
+import { PermissionDeniedError, requireScopes, resolveUserId } from '@fintech/kit';
 import type { ResourceEntry, ToolEntry } from '../catalog/catalog';
 
 export interface PolicyCaller {
@@ -25,16 +25,10 @@ export function authorize(
 ): void {
   if (entry.kind === 'tool' && entry.anonymous) return;
   if (!caller) throw new PermissionDeniedError('authentication required');
-  for (const scope of entry.scopes) {
-    if (!caller.scopes.has(scope)) throw new PermissionDeniedError(`missing scope ${scope}`);
-  }
+  requireScopes(caller, entry.scopes);
   if (!entry.hasUserId) return;
+  // The same rule the services enforce (the kit's resolveUserId): one policy, checked at both ends.
   const requested = typeof request.user_id === 'string' ? request.user_id : '';
-  if (requested === '' || requested === 'me' || requested === caller.userId) {
-    request.user_id = caller.userId;
-    return;
-  }
   const reads = entry.kind === 'resource' || entry.annotations.readOnlyHint;
-  const needed = reads ? READ_ANY_SCOPE : WRITE_ANY_SCOPE;
-  if (!caller.scopes.has(needed)) throw new PermissionDeniedError("access to another user's data is not allowed");
+  request.user_id = resolveUserId(caller, requested, reads ? 'read' : 'write');
 }

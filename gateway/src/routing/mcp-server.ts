@@ -1,18 +1,20 @@
 import { McpServer, ProtocolError, type AuthInfo, type CallToolResult } from '@modelcontextprotocol/server';
-import { DomainError, type Logger } from '@fintech/kit';
+import { coerceUriVariables } from '@fintech/contracts';
+import { DomainError, parseArguments, type Logger } from '@fintech/kit';
 import type { Catalog, ResourceEntry, ToolEntry } from '../catalog/catalog';
-import { coerceUriVariables, toRequestMessage } from '../catalog/arguments';
 import { callerOf, type GatewayAuth } from '../auth/caller-auth';
 import { authorize, isVisible } from '../policy/access';
+import { presentFields } from './present-fields';
 import type { Router } from './router';
 
 /**
- * JSON-RPC error codes of failed resource reads. -32602 and -32002 are the MCP spec's (invalid params, resource not
- * found); the others are in JSON-RPC's implementation-defined server range.
+ * JSON-RPC error codes of failed resource reads. A resource that does not exist — no template matches the URI, or
+ * the service finds nothing — is -32602 (invalid params) with the URI in `data`, as MCP 2026-07-28 requires
+ * (SEP-2164, which retired the older -32002); the others sit in JSON-RPC's implementation-defined server range.
  */
 export const RESOURCE_ERROR_CODES = {
   VALIDATION_FAILED: -32602,
-  NOT_FOUND: -32002,
+  NOT_FOUND: -32602,
   UNAUTHENTICATED: -32001,
   PERMISSION_DENIED: -32003,
   UNAVAILABLE: -32004,
@@ -53,14 +55,14 @@ function toolError(error: unknown): CallToolResult {
   };
 }
 
-function resourceError(error: unknown): ProtocolError {
+function resourceError(error: unknown, uri: string): ProtocolError {
   const failure = describeFailure(error);
   const code =
     RESOURCE_ERROR_CODES[failure.reason as keyof typeof RESOURCE_ERROR_CODES] ??
     (failure.reason === 'TOKEN_EXPIRED' || failure.reason === 'INVALID_TOKEN'
       ? RESOURCE_ERROR_CODES.UNAUTHENTICATED
       : RESOURCE_ERROR_CODES.INTERNAL);
-  return new ProtocolError(code, failure.message, failure);
+  return new ProtocolError(code, failure.message, { uri, ...failure });
 }
 
 /**
@@ -105,13 +107,14 @@ export function createServerFactory(deps: McpServerDeps) {
     authInfo: AuthInfo | undefined,
   ): Promise<unknown> {
     const caller = callerOf(authInfo);
-    const request = toRequestMessage(entry.requestType, args);
+    const request = parseArguments(entry.requestType, args);
     authorize(entry, caller, request);
     const metadata: Record<string, string> = {};
     if (caller?.ip) metadata['x-client-ip'] = caller.ip;
     if (caller?.userAgent) metadata['x-client-user-agent'] = caller.userAgent.slice(0, 512);
     const token = caller && authInfo ? await deps.auth.internalToken(authInfo) : undefined;
-    return deps.router.call(entry, request, { token, metadata });
+    const response = (await deps.router.call(entry, request, { token, metadata })) as Record<string, unknown>;
+    return presentFields(entry.responseType, response);
   }
 
   const audit = (
@@ -187,7 +190,13 @@ export function createServerFactory(deps: McpServerDeps) {
       const authInfo = ctx.http?.authInfo;
       const uri = request.params.uri;
       const resolved = deps.catalog.resolve(uri);
-      if (!resolved) throw new ProtocolError(RESOURCE_ERROR_CODES.NOT_FOUND, `Resource not found: ${uri}`, { uri });
+      if (!resolved) {
+        throw new ProtocolError(RESOURCE_ERROR_CODES.NOT_FOUND, `Resource not found: ${uri}`, {
+          uri,
+          reason: 'NOT_FOUND',
+          message: 'no resource has this URI',
+        });
+      }
       try {
         const args = coerceUriVariables(resolved.entry.requestType, resolved.variables);
         const result = await invoke(resolved.entry, args, authInfo);
@@ -196,7 +205,7 @@ export function createServerFactory(deps: McpServerDeps) {
       } catch (error) {
         if (!(error instanceof DomainError)) deps.logger.error({ err: error, uri }, 'resource read failed');
         audit('resource', resolved.entry.name, authInfo, describeFailure(error).reason, started);
-        throw resourceError(error);
+        throw resourceError(error, uri);
       }
     });
 

@@ -2,8 +2,8 @@ import { OAuthError, OAuthErrorCode } from '@modelcontextprotocol/server';
 import type { AuthInfo, JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { FastifyRequest } from 'fastify';
 
-import { jsonRpcError, JsonRpcErrorCode, requestIdOf } from '../http/json-rpc-error';
-import type { JsonRpcErrorBody, JsonRpcId } from '../http/json-rpc-error';
+import { jsonRpcErrorsFor, JsonRpcErrorCode } from '../http/json-rpc-error';
+import type { JsonRpcErrorBody } from '../http/json-rpc-error';
 
 export interface AuthGateOptions {
   authenticate: (request: FastifyRequest) => Promise<AuthInfo | null>;
@@ -13,7 +13,7 @@ export interface AuthGateOptions {
 
 export type GateResult =
   | { ok: true; authInfo: AuthInfo | undefined }
-  | { ok: false; status: number; headers: Record<string, string>; body: JsonRpcErrorBody };
+  | { ok: false; status: number; headers: Record<string, string>; body: JsonRpcErrorBody | JsonRpcErrorBody[] };
 
 /**
  * Decides who sends a POSTed body before any MCP server sees it.
@@ -31,8 +31,7 @@ export async function gateCaller(
   body: unknown,
   options: AuthGateOptions,
 ): Promise<GateResult> {
-  const id = requestIdOf(body);
-  const credential = await verifyCredential(request, id, options);
+  const credential = await verifyCredential(request, body, options);
   if (!credential.ok || credential.authInfo !== undefined) return credential;
 
   const messages = Array.isArray(body) ? body : [body];
@@ -43,14 +42,14 @@ export async function gateCaller(
     ok: false,
     status: 401,
     headers: { 'WWW-Authenticate': bearerChallenge({ resource_metadata: options.resourceMetadataUrl }) },
-    body: jsonRpcError(id, JsonRpcErrorCode.Unauthorized, 'Unauthorized: this request needs a credential'),
+    body: jsonRpcErrorsFor(body, JsonRpcErrorCode.Unauthorized, 'Unauthorized: this request needs a credential'),
   };
 }
 
 /** Resolves the request's credential, if it carries one: `authInfo` undefined means anonymous. */
 export async function verifyCredential(
   request: FastifyRequest,
-  id: JsonRpcId,
+  body: unknown,
   options: Pick<AuthGateOptions, 'authenticate' | 'resourceMetadataUrl'>,
 ): Promise<GateResult> {
   try {
@@ -66,7 +65,11 @@ export async function verifyCredential(
         ok: false,
         status: 503,
         headers: { 'Retry-After': '5' },
-        body: jsonRpcError(id, JsonRpcErrorCode.ServerError, 'Credential verification is unavailable, retry later'),
+        body: jsonRpcErrorsFor(
+          body,
+          JsonRpcErrorCode.ServerError,
+          'Credential verification is unavailable, retry later',
+        ),
       };
     }
     return {
@@ -79,7 +82,7 @@ export async function verifyCredential(
           resource_metadata: options.resourceMetadataUrl,
         }),
       },
-      body: jsonRpcError(id, JsonRpcErrorCode.Unauthorized, 'Unauthorized: invalid credential'),
+      body: jsonRpcErrorsFor(body, JsonRpcErrorCode.Unauthorized, 'Unauthorized: invalid credential'),
     };
   }
 }

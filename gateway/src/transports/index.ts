@@ -27,6 +27,12 @@ export interface McpTransportOptions {
   authenticate: (request: FastifyRequest) => Promise<AuthInfo | null>;
   /** Whether an anonymous caller may send this JSON-RPC message (discovery, and the sign-in tools). */
   allowAnonymous: (message: JSONRPCMessage) => boolean;
+  /**
+   * Who a credential speaks for (the user), so that a legacy SSE stream only takes POSTs from the principal that
+   * opened it. Two tokens of one user are one principal. Default: `authInfo.clientId`, which is only right where a
+   * client id names one user; the gateway passes the user id.
+   */
+  principalOf?: (authInfo: AuthInfo) => string;
   /** URL of the RFC 9728 protected-resource metadata, named by every 401's `WWW-Authenticate`. */
   resourceMetadataUrl: string;
   /** Interval of the `: ping` comments on SSE streams. Default 15000. */
@@ -67,6 +73,7 @@ export async function registerMcpTransports(
   const sse = new LegacySseSessions({
     createServer: options.createServer,
     gate,
+    principalOf: options.principalOf ?? ((authInfo) => authInfo.clientId),
     heartbeatMs: options.heartbeatMs ?? 15_000,
     nats: options.nats,
     replicaId: options.replicaId ?? randomUUID(),

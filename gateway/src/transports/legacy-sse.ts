@@ -3,9 +3,10 @@ import type { AuthInfo, JSONRPCMessage, McpServer } from '@modelcontextprotocol/
 import { SSEServerTransport } from '@modelcontextprotocol/server-legacy/sse';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import { jsonRpcError, JsonRpcErrorCode, requestIdOf } from '../http/json-rpc-error';
+import { jsonRpcError, jsonRpcErrorsFor, JsonRpcErrorCode, requestIdOf } from '../http/json-rpc-error';
 import { gateCaller, verifyCredential } from './auth-gate';
 import type { AuthGateOptions } from './auth-gate';
+import { batchRefusal, negotiatedRevision } from './batch-rule';
 import {
   decodeJson,
   fromWireAuthInfo,
@@ -28,6 +29,8 @@ import { carryReplyHeaders } from './web-bridge';
 export interface LegacySseOptions {
   createServer: ServerFactory;
   gate: AuthGateOptions;
+  /** Who a credential speaks for; a stream only takes POSTs from the principal that opened it. */
+  principalOf: (authInfo: AuthInfo) => string;
   heartbeatMs: number;
   nats?: NatsRelayConnection;
   replicaId: string;
@@ -41,6 +44,10 @@ interface SseSession {
   heartbeat?: NodeJS.Timeout;
   subscription?: { unsubscribe(): void };
   closed: boolean;
+  /** The principal that opened the stream; null for an anonymous opener. */
+  principal: string | null;
+  /** The protocol revision the session's `initialize` negotiated; undefined before it. */
+  revision?: string;
 }
 
 /** Client ids become a NATS subject token and a path segment: letters, digits, `-` and `_` only. */
@@ -65,7 +72,11 @@ const mapKeyOf = (key: SessionKey): string => `${key.kind}:${key.id}`;
  * The 2024-11-05 HTTP+SSE transport: `GET /mcp/sse` opens a stream whose `endpoint` event names
  * `/mcp/messages?sessionId=…`; the original design's `GET /mcp/sse/:clientId` names `/mcp/messages/:clientId`.
  * Each stream gets its own McpServer for its lifetime. Every POST is authenticated on its own: its credential is the
- * caller of the messages it carries, whoever opened the stream.
+ * caller of the messages it carries. A stream belongs to the principal that opened it, and only takes POSTs from that
+ * same principal (the same user, whichever of their tokens; an anonymously opened stream only anonymous POSTs):
+ * client ids are chosen by clients and guessable, so without this a stream opened under another client's id would
+ * receive that client's answers, and a stranger could post answers to the server's requests (an elicitation
+ * confirming a payment) into someone else's session. A POST from another principal is answered 403 (see `deliver`).
  *
  * With NATS, the replica holding a stream subscribes to the stream's subject, and a POST arriving at any other
  * replica is relayed there (core request/reply), so load balancers need no sticky sessions.
@@ -145,6 +156,7 @@ export class LegacySseSessions {
       transport,
       server: this.options.createServer({ transport: 'sse', authInfo: opener.authInfo }),
       closed: false,
+      principal: opener.authInfo ? this.options.principalOf(opener.authInfo) : null,
     };
     this.sessions.set(session.mapKey, session);
     res.once('close', () => void this.closeSession(session));
@@ -196,43 +208,75 @@ export class LegacySseSessions {
     const relayed: RelayedPost = {
       kind: 'post',
       messages,
+      batch: Array.isArray(body),
       ...(caller.authInfo && { authInfo: toWireAuthInfo(caller.authInfo) }),
       url: new URL(request.url, `${request.protocol}://${request.host}`).href,
       headers: forwardedHeaders(request),
     };
 
     const local = key.kind === 'client' && !CLIENT_ID.test(key.id) ? undefined : this.sessions.get(mapKeyOf(key));
-    if (local) return this.answerPost(reply, await this.deliver(local, relayed));
+    if (local) return this.answerPost(reply, await this.deliver(local, relayed), body);
     const nats = this.options.nats;
     if (nats && (key.kind === 'session' ? isUuid(key.id) : CLIENT_ID.test(key.id))) {
       try {
         const answer = await nats.request(relaySubject(key), JSON.stringify(relayed), { timeout: RELAY_TIMEOUT_MS });
-        return this.answerPost(reply, decodeJson<RelayReply>(answer.data));
+        return this.answerPost(reply, decodeJson<RelayReply>(answer.data), body);
       } catch (error) {
         if (!isNoResponders(error)) {
           request.log.error({ err: error, session: mapKeyOf(key) }, 'relaying a POST to its SSE session failed');
           return reply
             .code(504)
-            .send(jsonRpcError(requestIdOf(body), JsonRpcErrorCode.ServerError, 'Session owner did not answer'));
+            .send(jsonRpcErrorsFor(body, JsonRpcErrorCode.ServerError, 'Session owner did not answer'));
         }
       }
     }
-    return this.answerPost(reply, { status: 404, message: 'unknown session' });
+    return this.answerPost(reply, { status: 404, message: 'unknown session' }, body);
   }
 
-  private answerPost(reply: FastifyReply, answer: RelayReply): FastifyReply {
+  private answerPost(reply: FastifyReply, answer: RelayReply, body: unknown): FastifyReply {
     if (answer.status === 202) return reply.code(202).type('text/plain').send('Accepted');
-    const code = answer.status === 400 ? JsonRpcErrorCode.InvalidRequest : JsonRpcErrorCode.ServerError;
-    return reply.code(answer.status).send(jsonRpcError(null, code, answer.message ?? 'Request failed'));
+    const message = answer.message ?? 'Request failed';
+    // 400: the body itself is invalid (JSON-RPC 2.0 §5: its id could not be trusted, so null). Otherwise the POST was
+    // refused whole, and every request in it gets its error under its own id.
+    if (answer.status === 400) {
+      return reply.code(400).send(jsonRpcError(null, JsonRpcErrorCode.InvalidRequest, message));
+    }
+    return reply.code(answer.status).send(jsonRpcErrorsFor(body, JsonRpcErrorCode.ServerError, message));
   }
 
-  /** Hands a POST's messages to the session's server, with the caller that POST authenticated as. */
+  /**
+   * Hands a POST's messages to the session's server, with the caller that POST authenticated as. Runs on the replica
+   * that holds the stream, for local and relayed POSTs alike, so the owner is the one that checks the principal.
+   *
+   * A POST from another principal than the stream's is refused with 403, not 404: the caller is authenticated and the
+   * stream exists, it is just not theirs (RFC 9110 §15.5.4). Hiding its existence would buy nothing, since a GET for
+   * a taken client id already answers 409, and session ids are unguessable UUIDs. 403 also tells a client that signed
+   * in on an anonymous stream what to do (open a stream with its credential), where 404 would read as "session gone".
+   */
   private async deliver(session: SseSession, post: RelayedPost): Promise<RelayReply> {
     if (session.closed) return { status: 404, message: 'unknown session' };
     const authInfo: AuthInfo | undefined = post.authInfo && fromWireAuthInfo(post.authInfo);
+    const principal = authInfo ? this.options.principalOf(authInfo) : null;
+    if (principal !== session.principal) {
+      this.options.log.warn(
+        { session: session.mapKey, anonymous: principal === null, streamAnonymous: session.principal === null },
+        'refused a POST into an SSE stream opened by another principal',
+      );
+      return {
+        status: 403,
+        message:
+          session.principal === null
+            ? 'Forbidden: this stream was opened without a credential and only takes POSTs without one; open a stream with your credential'
+            : 'Forbidden: this stream belongs to another principal; open a stream of your own',
+      };
+    }
+    const refusal = batchRefusal(post.batch ? post.messages : post.messages[0], session.revision);
+    if (refusal !== null) return { status: 400, message: refusal };
     const request = new Request(post.url, { method: 'POST', headers: post.headers });
     try {
       for (const message of post.messages) {
+        const revision = negotiatedRevision(message);
+        if (revision !== undefined) session.revision = revision;
         await session.transport.handleMessage(message, { request, ...(authInfo && { authInfo }) });
       }
     } catch {

@@ -22,7 +22,12 @@ export interface NatsRelayMessage {
 export interface RelayedPost {
   kind: 'post';
   messages: JSONRPCMessage[];
-  /** The caller the receiving replica resolved from the POST's own credential. */
+  /** Whether the POST's body was a JSON array (a batch, even of one message): the owner applies the batch rule. */
+  batch?: boolean;
+  /**
+   * The caller the receiving replica resolved from the POST's own credential. The owner compares its principal with
+   * the stream's; absent means an anonymous POST.
+   */
   authInfo?: WireAuthInfo;
   /** The POST's URL and headers (without credentials), so handlers see the same request either way. */
   url: string;
@@ -36,7 +41,7 @@ export interface RelayProbe {
 
 export type RelayRequest = RelayedPost | RelayProbe;
 
-/** The owner's answer: the HTTP status the POST gets (202 accepted, 400 invalid, 404 gone). */
+/** The owner's answer: the HTTP status the POST gets (202 accepted, 400 invalid, 403 another principal's, 404 gone). */
 export interface RelayReply {
   status: number;
   message?: string;

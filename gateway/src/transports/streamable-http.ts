@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { jsonRpcError, JsonRpcErrorCode, requestIdOf } from '../http/json-rpc-error';
 import { gateCaller } from './auth-gate';
 import type { AuthGateOptions } from './auth-gate';
+import { batchRefusal } from './batch-rule';
 import { sendWebResponse, toWebRequest } from './web-bridge';
 
 export const MCP_PATH = '/mcp';
@@ -15,6 +16,13 @@ export const MCP_PATH = '/mcp';
  */
 export function registerStreamableHttp(app: FastifyInstance, handler: McpHttpHandler, gate: AuthGateOptions): void {
   app.post(MCP_PATH, async (request, reply) => {
+    // Per the MCP spec (Streamable HTTP, 2025-06-18 and later), a client MUST send MCP-Protocol-Version on every
+    // request after initialize, and a server that receives none SHOULD assume 2025-03-26: the last revision with
+    // batches. A batch the negotiated revision does not have is refused whole, before any of it is evaluated.
+    const revision = request.headers['mcp-protocol-version'];
+    const refusal = batchRefusal(request.body, typeof revision === 'string' ? revision : undefined);
+    if (refusal !== null) return reply.code(400).send(jsonRpcError(null, JsonRpcErrorCode.InvalidRequest, refusal));
+
     const caller = await gateCaller(request, request.body, gate);
     if (!caller.ok) return reply.code(caller.status).headers(caller.headers).send(caller.body);
 

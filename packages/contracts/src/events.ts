@@ -9,6 +9,7 @@ export const subjects = {
     userSignedIn: 'fintech.auth.user.signed_in',
     userSignInFailed: 'fintech.auth.user.sign_in_failed',
     userProfileUpdated: 'fintech.auth.user.profile_updated',
+    sessionRevoked: 'fintech.auth.session.revoked',
   },
   payments: {
     paymentCreated: 'fintech.payments.payment.created',
@@ -52,6 +53,21 @@ export const userProfileUpdatedSchema = z.object({
   /** Names of the changed fields, never their values. */
   updated_fields: z.array(z.string()),
   updated_by: z.string(),
+});
+
+/**
+ * A sign-in's session was revoked: its refresh tokens no longer work and its access tokens (claim `sid` =
+ * `session_id`) must be refused. Every gateway replica acts on it, so the tokens stop within seconds rather than
+ * when they expire.
+ */
+export const sessionRevokedSchema = z.object({
+  user_id: z.string(),
+  session_id: z.string(),
+  /** `refresh_token_reused`: a spent refresh token was presented again (RFC 9700 §4.14.2), so it may have leaked. */
+  reason: z.enum(['refresh_token_reused']),
+  revoked_at: z.string(),
+  /** RFC 3339 UTC: every access token of the session has expired by then, so the revocation may be forgotten. */
+  access_tokens_expire_by: z.string(),
 });
 
 /** An amount in integer minor units as an int64 decimal string (never a JSON number), e.g. "1250" for 12.50 USD. */
@@ -135,6 +151,7 @@ export type ClientInfo = z.infer<typeof clientInfoSchema>;
 export type UserSignedIn = z.infer<typeof userSignedInSchema>;
 export type UserSignInFailed = z.infer<typeof userSignInFailedSchema>;
 export type UserProfileUpdated = z.infer<typeof userProfileUpdatedSchema>;
+export type SessionRevoked = z.infer<typeof sessionRevokedSchema>;
 export type Payee = z.infer<typeof payeeSchema>;
 export type PaymentMethodRef = z.infer<typeof paymentMethodRefSchema>;
 export type PaymentCreated = z.infer<typeof paymentCreatedSchema>;

@@ -4,6 +4,8 @@ import { dirname, join } from 'node:path';
 import * as protoLoader from '@grpc/proto-loader';
 
 export type PackageDefinition = protoLoader.PackageDefinition;
+/** A protobufjs reflection root with comments and custom options: the contract as the validator reads it. */
+export type ReflectionRoot = protobuf.Root;
 import protobuf from 'protobufjs';
 import { PROTO_ROOT, listProtoFiles } from './proto-files';
 
@@ -30,10 +32,25 @@ export function loadPackageDefinition(
   files: string[] = listProtoFiles(),
   extraRoots: string[] = [],
 ): protoLoader.PackageDefinition {
-  return protoLoader.loadSync(files, {
+  const definition = protoLoader.loadSync(files, {
     ...PROTO_LOADER_OPTIONS,
     includeDirs: [...extraRoots, ...(PROTO_LOADER_OPTIONS.includeDirs ?? [])],
   });
+  sources.set(definition, { files: [...files], roots: [PROTO_ROOT, ...extraRoots] });
+  return definition;
+}
+
+/** The proto files and include roots each package definition was loaded from. */
+const sources = new WeakMap<protoLoader.PackageDefinition, { files: string[]; roots: string[] }>();
+
+/**
+ * The reflection root (comments and custom options kept) of the very protos a package definition was loaded from by
+ * loadPackageDefinition, so a gRPC server enforces the contract of exactly what it serves. Undefined for a definition
+ * loaded another way.
+ */
+export function reflectionRootOf(definition: protoLoader.PackageDefinition): protobuf.Root | undefined {
+  const source = sources.get(definition);
+  return source ? loadReflectionRoot(source.files, source.roots) : undefined;
 }
 
 /**

@@ -97,6 +97,7 @@ export {
 export { createServiceClient, type CallOptions, type ClientOptions, type ClientHandle } from './grpc/client';
 export { HealthService } from './grpc/health';
 export { bearerToken, clientInfo } from './grpc/metadata';
+export { fleetDescriptors, parseArguments, serviceContract, type RpcContract } from './grpc/contract';
 export {
   type Caller,
   ROLE_SCOPES,
@@ -134,3 +135,36 @@ export {
   type SandboxUrls,
   type SandboxWiring,
 } from './service/define-service';
+export { canonicalJson, argumentsHash, CALL_CONTROL_ARGUMENTS } from './safety/canonical';
+export {
+  IdempotencyKeyReusedError,
+  IdempotencyInProgressError,
+  OutcomeUnknownError,
+  ConfirmationRefusedError,
+  StepUpRequiredError,
+  LimitExceededError,
+} from './safety/errors';
+export {
+  createIdempotencyStore,
+  attachSql,
+  completeSql,
+  providerIdempotencyKey,
+  replay,
+  storedError,
+} from './safety/idempotency';
+export type {
+  IdempotencyStore,
+  IdempotencyStoreOptions,
+  IdempotencyScope,
+  StoredOutcome,
+  Claim,
+} from './safety/idempotency';
+export { createConfirmationStore } from './safety/confirmations';
+export type { ConfirmationStore, ConfirmationStoreOptions, ConfirmationBinding } from './safety/confirmations';
+export { requireStepUp } from './safety/step-up';
+export type { StepUpVerifier } from './safety/step-up';
+export { checkAmountLimits, needsConfirmation, combineLimits, ROLLING_WINDOW_MS } from './safety/limits';
+export type { AmountLimits, LimitWording } from './safety/limits';
+export { SAFETY_MIGRATIONS, safetyMigrations, applySafetyMigrations } from './safety/schema';
+export type { SafetyMigration } from './safety/schema';
+export type { SafetyQueryable } from './safety/sql';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  KIT_MIGRATION_SETS,
+  OUTBOX_MIGRATIONS,
   MigrationChecksumError,
   MigrationFailedError,
   createPool,
@@ -168,7 +168,7 @@ describe('migrateServiceSchema', () => {
       // Depends on both kit sets: it only applies after them.
       '20260101000000_init': `${INIT}CREATE VIEW "pending" AS SELECT o."id" FROM "outbox" o, "extra" e;\n`,
     });
-    const kitMigrations = [...KIT_MIGRATION_SETS, { name: 'extra', dir: extraDir, layout: 'files' as const }];
+    const kitMigrations = [OUTBOX_MIGRATIONS, { name: 'extra', dir: extraDir, layout: 'files' as const }];
     const first = await migrateServiceSchema({ connectionString, schema, migrationsDir: own, kitMigrations });
     expect(first).toEqual(['outbox/20261125000000_outbox', 'extra/0001_extra', '20260101000000_init']);
     expect(await tables(schema)).toEqual(
@@ -194,7 +194,9 @@ describe('migrateServiceSchema', () => {
       '20250101000000_init': `CREATE TABLE "outbox" ("id" UUID NOT NULL, "subject" TEXT NOT NULL, "envelope" JSONB NOT NULL, "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP, "published_at" TIMESTAMPTZ(3), "attempts" INTEGER NOT NULL DEFAULT 0, "last_error" TEXT, CONSTRAINT "outbox_pkey" PRIMARY KEY ("id"));\n`,
     });
     await runMigrations({ connectionString, schema, migrationsDir: old });
-    expect(await migrateServiceSchema({ connectionString, schema })).toEqual(['outbox/20261125000000_outbox']);
+    expect(await migrateServiceSchema({ connectionString, schema, kitMigrations: [OUTBOX_MIGRATIONS] })).toEqual([
+      'outbox/20261125000000_outbox',
+    ]);
     expect(await tables(schema)).toEqual(expect.arrayContaining(['outbox', 'processed_events']));
   });
 });

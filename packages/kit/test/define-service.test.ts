@@ -151,7 +151,10 @@ describe('defineService', () => {
   it("migrates the kit's tables before the service's, each in its own history", async () => {
     const { pool } = running.deps;
     const kit = await pool.query<{ migration_name: string }>(`SELECT migration_name FROM "_kit_migrations"`);
-    expect(kit.rows.map((r) => r.migration_name)).toEqual(['outbox/20261125000000_outbox']);
+    expect(kit.rows.map((r) => r.migration_name)).toEqual([
+      'outbox/20261125000000_outbox',
+      'safety/20261204000000_agent_safety',
+    ]);
     const own = await pool.query<{ migration_name: string }>(`SELECT migration_name FROM "_prisma_migrations"`);
     expect(own.rows.map((r) => r.migration_name)).toEqual(['20260101000000_init']);
   });

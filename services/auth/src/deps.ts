@@ -1,4 +1,4 @@
-import { recordEvents, type FieldCipher, type Logger, type TokenVerifier } from '@fintech/kit';
+import type { FieldCipher, Logger, TokenVerifier } from '@fintech/kit';
 import type { AuthConfig } from './env';
 import type { PrismaClient } from './generated/prisma/client';
 import type { UserRepository } from './db/user-repository';
@@ -23,12 +23,3 @@ export interface AuthDeps {
 
 /** A Prisma interactive transaction client. */
 export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
-
-/** Adds events to the outbox inside the caller's transaction (schema-qualified: see docs/decisions/005). */
-export async function emit(
-  deps: Pick<AuthDeps, 'config'>,
-  tx: Tx,
-  events: { type: string; userId: string | null; data: Record<string, unknown> }[],
-): Promise<void> {
-  await recordEvents(tx, events, { schema: deps.config.DATABASE_SCHEMA });
-}

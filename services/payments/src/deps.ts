@@ -1,9 +1,14 @@
 import type { authV1 } from '@fintech/contracts';
 import type pg from 'pg';
-import { recordEvents, type CallOptions, type ClientHandle, type Logger } from '@fintech/kit';
+import {
+  type AmountLimits,
+  type CallOptions,
+  type ClientHandle,
+  type ConfirmationStore,
+  type IdempotencyStore,
+  type Logger,
+} from '@fintech/kit';
 import type { StripeAdapter } from './adapters/stripe';
-import type { IdempotencyStore } from './db/idempotency';
-import type { CurrencyLimits } from './domain/limits';
 import type { PaymentsConfig } from './env';
 import type { PrismaClient } from './generated/prisma/client';
 
@@ -21,22 +26,14 @@ export interface PaymentsDeps {
   stripe: StripeAdapter;
   /** The auth service, for step-up checks made with the caller's own internal token. */
   auth: AuthClient;
+  /** The kit's idempotency records (docs/decisions/010, 017), on `pool`. */
   idempotency: IdempotencyStore;
+  /** The kit's confirmation tokens (docs/decisions/011, 017), on `pool`. */
+  confirmations: ConfirmationStore;
   /** Default limits per currency (PAYMENT_LIMITS), in minor units. */
-  defaultLimits: ReadonlyMap<string, CurrencyLimits>;
+  defaultLimits: ReadonlyMap<string, AmountLimits>;
   logger: Logger;
   now: () => Date;
   /** Tells the outbox relay that events were committed, so they go out at once. */
   eventsCommitted: () => void;
-}
-
-/** A Prisma interactive transaction client. */
-export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
-
-/** Adds events to the outbox inside the caller's transaction. */
-export async function emit(
-  tx: Tx,
-  events: { type: string; userId: string | null; data: Record<string, unknown> }[],
-): Promise<void> {
-  await recordEvents(tx, events);
 }

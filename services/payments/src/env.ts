@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { flagSchema, parseEnv, portSchema, serviceEnv, toMinorUnits } from '@fintech/kit';
-import type { CurrencyLimits } from './domain/limits';
+import { flagSchema, parseEnv, portSchema, serviceEnv, toMinorUnits, type AmountLimits } from '@fintech/kit';
 
 /** Limits of one currency, in major units as decimal strings ("5000.00"), converted exactly at start. */
 const currencyLimits = z.object({
@@ -108,14 +107,14 @@ export function loadPaymentsConfig(source: NodeJS.ProcessEnv = process.env): Pay
 }
 
 /** PAYMENT_LIMITS in minor units, converted exactly with each currency's exponent (more digits are refused). */
-export function defaultLimits(config: PaymentsConfig): Map<string, CurrencyLimits> {
-  const limits = new Map<string, CurrencyLimits>();
+export function defaultLimits(config: PaymentsConfig): Map<string, AmountLimits> {
+  const limits = new Map<string, AmountLimits>();
   for (const [currency, value] of Object.entries(config.PAYMENT_LIMITS)) {
     const minor = (amount: string, name: string) =>
       toMinorUnits(amount, currency, { field: `PAYMENT_LIMITS.${currency}.${name}` });
     limits.set(currency, {
-      perPaymentMax: minor(value.per_payment_max, 'per_payment_max'),
-      dailyTotalMax: minor(value.daily_total_max, 'daily_total_max'),
+      perOperationMax: minor(value.per_payment_max, 'per_payment_max'),
+      rollingTotalMax: minor(value.daily_total_max, 'daily_total_max'),
       confirmationThreshold: minor(value.confirmation_threshold, 'confirmation_threshold'),
     });
   }

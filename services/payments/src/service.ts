@@ -1,8 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { authV1, paymentsV1, streams } from '@fintech/contracts';
-import { createServiceClient, defineService, type RunningService, type StartOptions } from '@fintech/kit';
+import {
+  createConfirmationStore,
+  createIdempotencyStore,
+  createServiceClient,
+  defineService,
+  type RunningService,
+  type StartOptions,
+} from '@fintech/kit';
 import { createStripeAdapter } from './adapters/stripe';
-import { createIdempotencyStore } from './db/idempotency';
 import type { AuthClient, PaymentsDeps } from './deps';
 import { PaymentsEnv, defaultLimits, type PaymentsConfig } from './env';
 import { PrismaClient } from './generated/prisma/client';
@@ -53,7 +59,16 @@ export const service = defineService({
         allowLive: config.STRIPE_ALLOW_LIVE,
       }),
       auth,
-      idempotency: createIdempotencyStore({ pool, leaseMs: config.IDEMPOTENCY_LEASE_MS, now }),
+      // The kit's agent-safety records (docs/decisions/010, 011, 017), on the service's pool.
+      idempotency: createIdempotencyStore({
+        pool,
+        leaseMs: config.IDEMPOTENCY_LEASE_MS,
+        retentionSeconds: config.IDEMPOTENCY_RETENTION_SECONDS,
+        derivedWindowSeconds: config.DERIVED_IDEMPOTENCY_WINDOW_SECONDS,
+        now,
+        logger,
+      }),
+      confirmations: createConfirmationStore({ pool, ttlSeconds: config.CONFIRMATION_TTL_SECONDS, now }),
       defaultLimits: limits,
       logger,
       now,

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseCurrency, parsePositiveAmount } from '../src/domain/amount';
-import { canonicalJson, requestHash } from '../src/domain/canonical';
-import { LimitExceededError } from '../src/domain/errors';
 import { decodeCursor, encodeCursor, parseDateRange } from '../src/domain/history-cursor';
-import { checkLimits, needsConfirmation, type CurrencyLimits } from '../src/domain/limits';
+import { payeeOf } from '../src/domain/payee';
+import { refundAmount } from '../src/domain/refund';
 
 describe('amounts', () => {
   it('converts major units exactly with the currency exponent', () => {
@@ -30,41 +29,38 @@ describe('amounts', () => {
   });
 });
 
-describe('canonical arguments', () => {
-  it('hashes equal arguments equally whatever the key order, and other arguments or tools differently', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, 2], c: 'x' } })).toBe('{"a":{"c":"x","d":[1,2]},"b":1}');
-    const hash = requestHash('initiate_payment', { amount_minor: '100', currency: 'USD' });
-    expect(requestHash('initiate_payment', { currency: 'USD', amount_minor: '100' })).toBe(hash);
-    expect(requestHash('initiate_payment', { currency: 'USD', amount_minor: '101' })).not.toBe(hash);
-    expect(requestHash('process_refund', { currency: 'USD', amount_minor: '100' })).not.toBe(hash);
+describe('payees', () => {
+  it('pays registered merchants only: a user id is refused as such, and so is oneself', () => {
+    const me = '11111111-1111-4111-8111-111111111111';
+    const merchant = { id: 'merchant_demo_books', displayName: 'Demo Books', stripeAccountId: 'acct_demo_books' };
+    expect(payeeOf({ destinationId: 'merchant_demo_books', payerId: me, merchant })).toMatchObject({
+      type: 'merchant',
+      stripeAccount: 'acct_demo_books',
+    });
+    expect(() =>
+      payeeOf({ destinationId: '22222222-2222-4222-8222-222222222222', payerId: me, merchant: null }),
+    ).toThrow(expect.objectContaining({ field: 'destination_id', message: expect.stringContaining('merchants only') }));
+    expect(() => payeeOf({ destinationId: me, payerId: me, merchant: null })).toThrow(/yourself/);
+    expect(() => payeeOf({ destinationId: 'merchant_nope', payerId: me, merchant: null })).toThrow(
+      /not a registered merchant/,
+    );
   });
 });
 
-describe('limits', () => {
-  const limits: CurrencyLimits = { perPaymentMax: 500_00n, dailyTotalMax: 1000_00n, confirmationThreshold: 100_00n };
-
-  it('names the per-payment limit and the daily limit with what is left', () => {
-    expect(() => checkLimits({ amount: 500_01n, currency: 'USD', limits, spentLast24h: 0n })).toThrow(
-      expect.objectContaining({ metadata: expect.objectContaining({ limit: 'per_payment_max' }) }),
+describe('refund amounts', () => {
+  const base = { paymentStatus: 'succeeded', paid: 100_00n, refunded: 0n, reserved: 0n, currency: 'USD' };
+  it('takes what is left when no amount is given, and never more than was paid', () => {
+    expect(refundAmount({ ...base, requested: null })).toBe(100_00n);
+    expect(refundAmount({ ...base, reserved: 30_00n, requested: null })).toBe(70_00n);
+    // The provider's own total counts when it is larger than ours (a refund made elsewhere).
+    expect(refundAmount({ ...base, reserved: 30_00n, refunded: 50_00n, requested: null })).toBe(50_00n);
+    expect(() => refundAmount({ ...base, reserved: 30_00n, requested: 70_01n })).toThrow(
+      expect.objectContaining({ reason: 'REFUND_EXCEEDS_PAYMENT', field: 'amount' }),
     );
-    let error: unknown;
-    try {
-      checkLimits({ amount: 300_00n, currency: 'USD', limits, spentLast24h: 800_00n });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(LimitExceededError);
-    expect((error as LimitExceededError).metadata).toMatchObject({
-      limit: 'daily_total_max',
-      remaining_minor: '20000',
-    });
-    expect((error as LimitExceededError).message).toContain('1000.00 USD');
-    expect(() => checkLimits({ amount: 200_00n, currency: 'USD', limits, spentLast24h: 800_00n })).not.toThrow();
-  });
-
-  it('asks for confirmation strictly above the threshold', () => {
-    expect(needsConfirmation(100_00n, limits)).toBe(false);
-    expect(needsConfirmation(100_01n, limits)).toBe(true);
+    expect(() => refundAmount({ ...base, reserved: 100_00n, requested: null })).toThrow(/fully refunded/);
+    expect(() => refundAmount({ ...base, paymentStatus: 'pending', requested: null })).toThrow(
+      expect.objectContaining({ reason: 'FAILED_PRECONDITION' }),
+    );
   });
 });
 

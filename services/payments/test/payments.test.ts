@@ -131,13 +131,16 @@ describe('payments', () => {
     expect((await failure(pay(alice, { amount: '1.00', currency: 'XYZ' }))).field).toBe('currency');
   });
 
-  it('pays another user who has a payments account, and refuses unknown payees and oneself', async () => {
-    const paid = await pay(alice, { amount: '3.00', destination_id: bob.id });
-    expect(paid.payment?.destination).toMatchObject({ payee_id: bob.id, type: 'user' });
+  it('pays registered merchants only: another user, oneself and unknown payees are refused before any charge', async () => {
+    const before = (await f.providerIntents(alice)).length;
+    const toUser = await failure(pay(alice, { amount: '3.00', destination_id: bob.id }));
+    expect(toUser).toMatchObject({ reason: 'VALIDATION_FAILED', field: 'destination_id' });
+    expect(toUser.message).toContain('registered merchants only');
     expect((await failure(pay(alice, { amount: '3.00', destination_id: alice.id }))).field).toBe('destination_id');
     expect((await failure(pay(alice, { amount: '3.00', destination_id: 'merchant_nobody' }))).field).toBe(
       'destination_id',
     );
+    expect(await f.providerIntents(alice)).toHaveLength(before);
   });
 
   it('records a declined card as a failed payment and answers PAYMENT_DECLINED', async () => {

@@ -1,7 +1,8 @@
 import { streams, subjects } from '@fintech/contracts';
 import { readEvents } from '@fintech/testing';
+import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failure, startPaymentsFixture, totp, type PaymentsFixture, type TestUser } from './helpers';
+import { failure, STRIPE_KEY, startPaymentsFixture, totp, type PaymentsFixture, type TestUser } from './helpers';
 
 let f: PaymentsFixture;
 const started = new Date();
@@ -18,7 +19,7 @@ async function payer(): Promise<{ user: TestUser; card: string }> {
   return { user, card: await f.addCard(user) };
 }
 
-function payWith(user: TestUser, card: string, args: Record<string, string>) {
+function payWith(user: TestUser, card: string, args: Record<string, string | undefined>) {
   return f.client.initiatePayment(
     { source_id: card, destination_id: 'merchant_demo_books', currency: 'USD', ...args },
     { token: user.token },
@@ -140,15 +141,50 @@ describe('confirmation above the threshold', () => {
     expect(replayed.message).toContain('already used');
 
     const second = await payWith(user, card, { ...args, description: 'second laptop' });
-    await f.payments.deps.prisma.confirmation.updateMany({
-      where: { userId: user.id, usedAt: null },
-      data: { expiresAt: new Date(Date.now() - 1000) },
-    });
+    await f.payments.deps.pool.query(
+      'UPDATE "confirmations" SET "expires_at" = $2 WHERE "user_id" = $1::uuid AND "used_at" IS NULL',
+      [user.id, new Date(Date.now() - 1000)],
+    );
     const expired = await failure(
       payWith(user, card, { ...args, description: 'second laptop', confirmation_token: second.confirmation_token }),
     );
     expect(expired.message).toContain('expired');
     expect(await f.providerIntents(user)).toHaveLength(1);
+  });
+});
+
+describe('a key answered with confirmation_required', () => {
+  it('is bound to its arguments: another amount under it is refused, the confirmed original pays once', async () => {
+    const { user, card } = await payer();
+    const args = { amount: '1500.00', description: 'bike', idempotency_key: 'bike-1' };
+    const first = await payWith(user, card, args);
+    expect(first.status).toBe('confirmation_required');
+
+    const other = await failure(payWith(user, card, { ...args, amount: '20.00' }));
+    expect(other).toMatchObject({ reason: 'IDEMPOTENCY_KEY_REUSED', field: 'idempotency_key' });
+    expect(other.message).toContain('"bike-1"');
+    expect(await f.providerIntents(user)).toHaveLength(0);
+
+    // The repeat without the token asks again (nothing was stored as the key's outcome); either token confirms.
+    const again = await payWith(user, card, args);
+    expect(again.status).toBe('confirmation_required');
+    const confirmed = await payWith(user, card, { ...args, confirmation_token: first.confirmation_token });
+    expect(confirmed).toMatchObject({ status: 'succeeded', payment: { amount_decimal: '1500.00' } });
+    expect(await payWith(user, card, { ...args, confirmation_token: again.confirmation_token })).toEqual(confirmed);
+    expect(await f.providerIntents(user)).toHaveLength(1);
+  });
+
+  it('stays bound after a limit refusal too, and the same call works once the limit allows it', async () => {
+    const { user, card } = await payer();
+    const args = { amount: '120.00', idempotency_key: 'over-limit' };
+    await f.payments.deps.pool.query(
+      'INSERT INTO "user_limits" ("user_id", "currency", "per_payment_max_minor") VALUES ($1::uuid, $2, $3)',
+      [user.id, 'USD', '10000'],
+    );
+    expect((await failure(payWith(user, card, args))).reason).toBe('LIMIT_EXCEEDED');
+    expect((await failure(payWith(user, card, { ...args, amount: '5.00' }))).reason).toBe('IDEMPOTENCY_KEY_REUSED');
+    await f.payments.deps.pool.query('DELETE FROM "user_limits" WHERE "user_id" = $1::uuid', [user.id]);
+    expect((await payWith(user, card, args)).status).toBe('succeeded');
   });
 });
 
@@ -239,5 +275,31 @@ describe('webhooks', () => {
     expect(status.payment?.disputed).toBe(true);
     const delivered = f.sandbox.stripe.webhookDeliveries().filter((d) => d.state === 'delivered');
     expect(delivered.length).toBeGreaterThan(0);
+  });
+
+  it('counts a refund made at the provider (charge.refunded) in the refunded total and in what is left to refund', async () => {
+    const { user, card } = await payer();
+    const paid = await payWith(user, card, { amount: '80.00' });
+    const intentId = (await f.providerIntents(user))[0]!.id;
+    const url = new URL(f.sandbox.urls.stripe);
+    const stripe = new Stripe(STRIPE_KEY, {
+      host: url.hostname,
+      port: Number(url.port),
+      protocol: 'http',
+      maxNetworkRetries: 0,
+    });
+    // A refund made outside this service (e.g. from the provider's dashboard) reaches us only as charge.refunded.
+    await stripe.refunds.create({ payment_intent: intentId, amount: 30_00 });
+    await f.sandbox.flushWebhooks();
+    const status = await f.client.getPaymentStatus({ payment_id: paid.payment!.payment_id }, { token: user.token });
+    expect(status.payment).toMatchObject({ refund_status: 'partial', amount_refunded: { amount_minor: '3000' } });
+    expect(status.refunds).toHaveLength(0);
+    // Ours then refunds what is left by the provider's total.
+    const rest = await f.client.processRefund({ payment_id: paid.payment!.payment_id }, { token: user.token });
+    expect(rest.refund).toMatchObject({ amount: { amount_minor: '5000' }, status: 'succeeded' });
+    expect(rest.payment).toMatchObject({ refund_status: 'full', amount_refunded: { amount_minor: '8000' } });
+    await f.sandbox.flushWebhooks();
+    const after = await f.client.getPaymentStatus({ payment_id: paid.payment!.payment_id }, { token: user.token });
+    expect(after.payment?.amount_refunded?.amount_minor).toBe('8000');
   });
 });

@@ -66,7 +66,7 @@ export function hasScopes(caller: Caller, required: Iterable<string>): boolean {
 }
 
 /** Throws PERMISSION_DENIED naming the first missing scope. */
-export function requireScopes(caller: Caller, required: Iterable<string>): void {
+export function requireScopes(caller: Pick<Caller, 'scopes'>, required: Iterable<string>): void {
   for (const scope of required) {
     if (!caller.scopes.has(scope)) throw new PermissionDeniedError(`missing scope ${scope}`);
   }
@@ -76,7 +76,11 @@ export function requireScopes(caller: Caller, required: Iterable<string>): void 
  * Resolves a user id argument ("me" = the caller) and enforces ownership: a caller acts on its own data, and on
  * another user's only with users:read_any (reads) or users:write_any (writes).
  */
-export function resolveUserId(caller: Caller, requested: string, access: 'read' | 'write'): string {
+export function resolveUserId(
+  caller: Pick<Caller, 'userId' | 'scopes'>,
+  requested: string,
+  access: 'read' | 'write',
+): string {
   const userId = requested === 'me' || requested === '' ? caller.userId : requested;
   if (userId === caller.userId) return userId;
   const scope = access === 'read' ? READ_ANY_SCOPE : WRITE_ANY_SCOPE;

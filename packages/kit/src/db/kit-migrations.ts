@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import { SAFETY_MIGRATIONS } from '../safety/schema';
 import { runMigrations } from './run-migrations';
 
 /** A folder of migrations the kit owns (`<dir>/<timestamp>_<name>/migration.sql`), applied in every service's schema. */
@@ -18,10 +19,11 @@ export const OUTBOX_MIGRATIONS: MigrationSet = {
 };
 
 /**
- * The kit's own tables, applied in this order to every service's schema before the service's own migrations. A kit
- * module with tables of its own (e.g. the agent-safety records) adds its set here, and every service gets it.
+ * The kit's own tables, applied in this order to every service's schema before the service's own migrations: the
+ * outbox, then the agent-safety records (idempotency, confirmations; docs/decisions/017). A kit module with tables of
+ * its own adds its set here, and every service gets it.
  */
-export const KIT_MIGRATION_SETS: readonly MigrationSet[] = [OUTBOX_MIGRATIONS];
+export const KIT_MIGRATION_SETS: readonly MigrationSet[] = [OUTBOX_MIGRATIONS, SAFETY_MIGRATIONS];
 
 /** The table in which the kit records its own migrations, beside Prisma's `_prisma_migrations`. */
 export const KIT_MIGRATIONS_TABLE = '_kit_migrations';

@@ -10,10 +10,11 @@ import {
 } from '@grpc/grpc-js';
 import type { PackageDefinition, ServiceDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
-import { loadPackageDefinition } from '@fintech/contracts';
+import { loadPackageDefinition, reflectionRootOf, type ReflectionRoot } from '@fintech/contracts';
 import type { Logger } from 'pino';
 import type { Caller } from '../auth/caller';
 import { DomainError, UnauthenticatedError, toServiceError } from '../errors';
+import { fleetDescriptors, serviceContract } from './contract';
 import { HealthService } from './health';
 import { bearerToken } from './metadata';
 
@@ -49,6 +50,12 @@ export interface GrpcServerOptions {
   /** Package definition to serve (defaults to all the fleet's protos). */
   packageDefinition?: PackageDefinition;
   /**
+   * The contract's descriptors (a reflection root with custom options, as the gateway loads them), read for every
+   * RPC's scopes, public access and field rules. Defaults to the protos `packageDefinition` was loaded from (by
+   * loadPackageDefinition), else all the fleet's; addService refuses a service it finds no contract for.
+   */
+  descriptors?: ReflectionRoot;
+  /**
    * Calls handled at once; further calls are refused at once with RESOURCE_EXHAUSTED (reason OVERLOADED) instead
    * of queueing until their deadlines expire, so an overloaded replica keeps completing what it accepted and callers
    * can retry elsewhere (every money-moving call is idempotent). Default: no bound.
@@ -57,7 +64,12 @@ export interface GrpcServerOptions {
 }
 
 export interface GrpcServer {
-  /** Registers a service. Methods in `publicMethods` run without a token; every other call needs one. */
+  /**
+   * Registers a service. Before a handler runs, the server enforces what the RPC's proto declares: an internal token
+   * (unless the RPC is an anonymous tool or `access.public`), its scopes, ownership of a top-level `user_id` (resolved
+   * to the caller for "me"), and its field rules on the decoded request. `publicMethods`, if given, must name only
+   * methods the proto declares public (kept for compatibility; the proto is the source).
+   */
   addService<D extends ServiceDescriptor>(
     definition: D,
     handlers: { [K in keyof D['methods']]: (request: never, context: never) => Promise<unknown> },
@@ -77,6 +89,10 @@ export interface GrpcServer {
  */
 export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   const packageDefinition = options.packageDefinition ?? loadPackageDefinition();
+  const descriptors =
+    options.descriptors ??
+    (options.packageDefinition ? reflectionRootOf(options.packageDefinition) : undefined) ??
+    fleetDescriptors();
   const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
   const health = new HealthService();
   health.addToServer(server, packageDefinition);
@@ -92,11 +108,17 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
       const grpcService = packageDefinition[definition.serviceName] as ServiceDefinition | undefined;
       if (!grpcService) throw new Error(`service ${definition.serviceName} is not in the package definition`);
       const publicMethods = new Set<string>((serviceOptions.publicMethods ?? []) as string[]);
+      const contractOf = serviceContract(descriptors, definition.serviceName);
       const implementation: UntypedServiceImplementation = {};
       for (const [key, method] of Object.entries(definition.methods)) {
         const handler = (handlers as Record<string, (req: unknown, ctx: CallContext) => Promise<unknown>>)[key];
         if (!handler) throw new Error(`no handler for ${definition.serviceName}.${method.name}`);
-        const isPublic = publicMethods.has(key);
+        const contract = contractOf(method.name);
+        // The proto decides what is public; a handler cannot open a method its contract protects.
+        if (publicMethods.has(key) && !contract.access.public) {
+          throw new Error(`${definition.serviceName}.${method.name} is not declared public in its proto`);
+        }
+        const isPublic = contract.access.public;
         implementation[method.name] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
           if (inFlight >= maxInFlight) {
             callback(
@@ -116,6 +138,8 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
             const token = bearerToken(call.metadata);
             if (token) caller = await options.verifyToken(token);
             else if (!isPublic) throw new UnauthenticatedError('internal token required');
+            // Scopes, field rules and ownership from the proto, for every caller (the gateway or an internal system).
+            contract.enforce(isPublic ? null : caller, call.request as Record<string, unknown>);
             const context: CallContext = {
               caller,
               metadata: call.metadata,

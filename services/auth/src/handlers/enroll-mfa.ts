@@ -3,13 +3,12 @@ import {
   DomainError,
   NotFoundError,
   PermissionDeniedError,
-  requireScopes,
   resolveUserId,
   type AuthenticatedContext,
 } from '@fintech/kit';
 import { base32Encode, generateTotpSecret, otpauthUri } from '../domain/totp';
 import type { AuthDeps } from '../deps';
-import { consumeTotpCode } from './mfa-code';
+import { consumeTotpCode } from '../mfa/consume-totp-code';
 
 /** A second factor is personal: nobody, not even an admin, enrols one for someone else. */
 function ownUserId(context: AuthenticatedContext, requested: string): string {
@@ -23,16 +22,12 @@ export function createEnrollMfa(deps: AuthDeps) {
     request: authV1.EnrollMfaRequest,
     context: AuthenticatedContext,
   ): Promise<authV1.EnrollMfaResponse> {
-    requireScopes(context.caller, ['profile:write']);
     const userId = ownUserId(context, request.user_id);
     const user = await deps.users.findById(deps.prisma, userId);
     if (!user) throw new NotFoundError('user not found');
     if (user.mfaEnabled) throw new DomainError('FAILED_PRECONDITION', 'MFA is already enrolled');
     const secret = base32Encode(generateTotpSecret());
-    await deps.prisma.user.update({
-      where: { id: userId },
-      data: { mfaSecretEncrypted: deps.users.sealMfaSecret(userId, secret), mfaLastStep: null },
-    });
+    await deps.users.startMfaEnrolment(deps.prisma, userId, secret);
     const email = deps.users.toProfile(user).email;
     return { secret, otpauth_uri: otpauthUri({ secret, accountName: email, issuer: deps.config.MFA_ISSUER }) };
   };
@@ -43,7 +38,6 @@ export function createConfirmMfa(deps: AuthDeps) {
     request: authV1.ConfirmMfaRequest,
     context: AuthenticatedContext,
   ): Promise<authV1.ConfirmMfaResponse> {
-    requireScopes(context.caller, ['profile:write']);
     const userId = ownUserId(context, request.user_id);
     const user = await deps.users.findById(deps.prisma, userId);
     if (!user) throw new NotFoundError('user not found');
@@ -52,7 +46,7 @@ export function createConfirmMfa(deps: AuthDeps) {
     const ok = await deps.prisma.$transaction(async (tx) => {
       const check = await consumeTotpCode(deps, tx, user, request.code);
       if (!check.ok) return false;
-      await tx.user.update({ where: { id: userId }, data: { mfaEnabled: true } });
+      await deps.users.enableMfa(tx, userId);
       return true;
     });
     if (!ok) throw new DomainError('VALIDATION_FAILED', 'invalid code', { field: 'code' });

@@ -1,21 +1,21 @@
-import { subjects, type authV1, type UserProfileUpdated } from '@fintech/contracts';
-import { NotFoundError, requireScopes, resolveUserId, type AuthenticatedContext } from '@fintech/kit';
+import { subjects, type authV1 } from '@fintech/contracts';
+import { NotFoundError, type AuthenticatedContext } from '@fintech/kit';
 import { validateProfileChange } from '../domain/profile';
-import { emit, type AuthDeps } from '../deps';
+import type { AuthDeps } from '../deps';
+import { publishEvents } from '../events/auth-events';
 
 export function createUpdateUserProfile(deps: AuthDeps) {
   return async function updateUserProfile(
     request: authV1.UpdateUserProfileRequest,
     context: AuthenticatedContext,
   ): Promise<authV1.UpdateUserProfileResponse> {
-    requireScopes(context.caller, ['profile:write']);
-    const userId = resolveUserId(context.caller, request.user_id, 'write');
+    // The kit resolved user_id ("me" → the caller) and checked ownership before this handler ran.
+    const userId = request.user_id;
     const change = validateProfileChange(request.profile_data ?? null, deps.now());
     const result = await deps.prisma.$transaction(async (tx) => {
-      const exists = await tx.user.findUnique({ where: { id: userId }, select: { id: true } });
-      if (!exists) throw new NotFoundError('user not found');
+      if (!(await deps.users.exists(tx, userId))) throw new NotFoundError('user not found');
       const updated = await deps.users.updateProfile(tx, userId, change);
-      await emit(deps, tx, [
+      await publishEvents(deps, tx, [
         {
           type: subjects.auth.userProfileUpdated,
           userId,
@@ -23,7 +23,7 @@ export function createUpdateUserProfile(deps: AuthDeps) {
             user_id: userId,
             updated_fields: updated.updatedFields,
             updated_by: context.caller.userId,
-          } satisfies UserProfileUpdated,
+          },
         },
       ]);
       return updated;

@@ -35,10 +35,18 @@ export function createTokenIssuer(options: TokenIssuerOptions) {
   return {
     accessTtlSeconds: options.accessTtlSeconds,
     internalTtlSeconds: options.internalTtlSeconds,
-    /** An access token for agents (RFC 9068 shape), audience = the gateway. */
-    accessToken(user: { id: string; role: string; scopes: string[] }): Promise<string> {
+    /**
+     * An access token for agents (RFC 9068 shape), audience = the gateway. `sid` names the session it was issued
+     * from (every sign-in and refresh passes one), which makes it revocable; without it the token lives until `exp`.
+     */
+    accessToken(user: { id: string; role: string; scopes: string[]; sessionId?: string }): Promise<string> {
       return sign(
-        { scope: user.scopes.join(' '), role: user.role, client_id: 'fintech-mcp' },
+        {
+          scope: user.scopes.join(' '),
+          role: user.role,
+          client_id: 'fintech-mcp',
+          ...(user.sessionId ? { sid: user.sessionId } : {}),
+        },
         user.id,
         options.accessAudience,
         ACCESS_TOKEN_TYPE,

@@ -23,6 +23,11 @@ export interface RefundOutcome {
   stripeRefundId: string;
   /** pending, succeeded, failed (Stripe's refund statuses, requires_action and canceled folded into them). */
   status: 'pending' | 'succeeded' | 'failed';
+  /**
+   * The charge's refunded total as the provider holds it after this refund, refunds made elsewhere (the dashboard)
+   * included; null when the provider did not say.
+   */
+  chargeRefundedMinor: bigint | null;
 }
 
 export interface StripeEventSummary {
@@ -254,16 +259,23 @@ export function createStripeAdapter(options: StripeAdapterOptions): StripeAdapte
             amount: toStripeAmount(input.amountMinor),
             reason: input.reason as Stripe.RefundCreateParams.Reason,
             metadata: input.metadata,
+            // The charge's amount_refunded, so the answer counts refunds made outside this service too.
+            expand: ['charge'],
           },
           { idempotencyKey: input.idempotencyKey },
         );
+        const charge = typeof refund.charge === 'object' && refund.charge !== null ? refund.charge : null;
         const status =
           refund.status === 'succeeded'
             ? 'succeeded'
             : refund.status === 'failed' || refund.status === 'canceled'
               ? 'failed'
               : 'pending';
-        return { stripeRefundId: refund.id, status };
+        return {
+          stripeRefundId: refund.id,
+          status,
+          chargeRefundedMinor: charge ? BigInt(charge.amount_refunded) : null,
+        };
       } catch (error) {
         if (error instanceof Stripe.errors.StripeInvalidRequestError) {
           throw new DomainError('REFUND_REFUSED', `the provider refused the refund: ${error.message}`, {

@@ -1,14 +1,17 @@
-import type { PaymentsDeps } from '../deps';
+import type { PrismaClient } from '../generated/prisma/client';
+
+/** The user's Stripe customer id, or null before their first payment method. */
+export async function findCustomerId(prisma: PrismaClient, userId: string): Promise<string | null> {
+  const row = await prisma.customer.findUnique({ where: { userId } });
+  return row?.stripeCustomerId ?? null;
+}
 
 /**
- * The user's Stripe customer, created on first use. Two first uses racing both ask Stripe with the same
- * Idempotency-Key (one customer per user) and the insert keeps whichever row lands first.
+ * Records the user's Stripe customer unless one is recorded already, and returns the one that is: two first uses
+ * racing keep whichever row lands first (both asked Stripe with the same Idempotency-Key, so it is the same customer).
  */
-export async function ensureCustomer(deps: PaymentsDeps, userId: string): Promise<string> {
-  const existing = await deps.prisma.customer.findUnique({ where: { userId } });
-  if (existing) return existing.stripeCustomerId;
-  const stripeCustomerId = await deps.stripe.createCustomer(userId);
-  await deps.prisma.customer.createMany({ data: [{ userId, stripeCustomerId }], skipDuplicates: true });
-  const row = await deps.prisma.customer.findUniqueOrThrow({ where: { userId } });
+export async function recordCustomer(prisma: PrismaClient, userId: string, stripeCustomerId: string): Promise<string> {
+  await prisma.customer.createMany({ data: [{ userId, stripeCustomerId }], skipDuplicates: true });
+  const row = await prisma.customer.findUniqueOrThrow({ where: { userId } });
   return row.stripeCustomerId;
 }

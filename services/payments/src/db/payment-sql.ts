@@ -1,8 +1,14 @@
-import { createEvent, type CreateEventInput } from '@fintech/kit';
+import {
+  attachSql,
+  completeSql,
+  createEvent,
+  type CreateEventInput,
+  type IdempotencyScope,
+  type StoredOutcome,
+} from '@fintech/kit';
 import type pg from 'pg';
 import type { Merchant, Payment, PaymentMethod } from '../generated/prisma/client';
-import type { StoredOutcome, IdempotencyScope } from './idempotency';
-import { COMMITTED_STATUSES, mayMove, type PaymentStatusValue, type PaymentWithMethod } from './payment-repository';
+import { applyChange, COMMITTED_STATUSES, type PaymentChange, type PaymentWithMethod } from '../domain/payment-state';
 import {
   merchantOf,
   methodOf,
@@ -24,20 +30,18 @@ export interface PaymentContext {
   /** The source, when it is a method of this user. */
   method: PaymentMethod | null;
   merchant: Merchant | null;
-  /** The user id of the payee when destination_id is a user with a payments account. */
-  payeeUserId: string | null;
   /** The payer's Stripe customer. */
   payerCustomerId: string | null;
+  /** The payer's own limits in this currency (user_limits); a null field keeps the default. */
   ownLimits: {
-    perPaymentMaxMinor: bigint | null;
-    dailyTotalMaxMinor: bigint | null;
-    confirmationThresholdMinor: bigint | null;
+    perOperationMax: bigint | null;
+    rollingTotalMax: bigint | null;
+    confirmationThreshold: bigint | null;
   } | null;
   spent: bigint;
 }
 
 type ContextRow = { [K in keyof MethodRow]: MethodRow[K] | null } & MerchantRow & {
-    payee_user_id: string | null;
     payer_customer_id: string | null;
     has_limits: boolean;
     per_payment_max_minor: string | null;
@@ -55,8 +59,6 @@ export async function readPaymentContext(
     /** null when the source is not a UUID (it then cannot be a method). */
     methodId: string | null;
     destinationId: string;
-    /** destination_id when it is a UUID, else null. */
-    destinationUserId: string | null;
     currency: string;
     since: Date;
   },
@@ -68,42 +70,31 @@ export async function readPaymentContext(
        m.fingerprint AS m_fingerprint, m.is_default AS m_is_default, m.created_at AS m_created_at,
        x.id AS merchant_id, x.display_name AS merchant_display_name, x.stripe_account_id AS merchant_stripe_account_id,
        x.created_at AS merchant_created_at,
-       payee.user_id::text AS payee_user_id,
        payer.stripe_customer_id AS payer_customer_id,
        l.user_id IS NOT NULL AS has_limits,
        l.per_payment_max_minor::text AS per_payment_max_minor,
        l.daily_total_max_minor::text AS daily_total_max_minor,
        l.confirmation_threshold_minor::text AS confirmation_threshold_minor,
        (SELECT COALESCE(SUM(s.amount_minor), 0)::text FROM "payments" s
-         WHERE s.user_id = $1::uuid AND s.currency = $5 AND s.status = ANY($6::text[]) AND s.created_at >= $7)
+         WHERE s.user_id = $1::uuid AND s.currency = $4 AND s.status = ANY($5::text[]) AND s.created_at >= $6)
          AS spent
      FROM (SELECT 1) AS one
      LEFT JOIN "payment_methods" m ON m.id = $2::uuid AND m.user_id = $1::uuid
      LEFT JOIN "merchants" x ON x.id = $3
-     LEFT JOIN "customers" payee ON payee.user_id = $4::uuid
      LEFT JOIN "customers" payer ON payer.user_id = $1::uuid
-     LEFT JOIN "user_limits" l ON l.user_id = $1::uuid AND l.currency = $5`,
-    [
-      input.userId,
-      input.methodId,
-      input.destinationId,
-      input.destinationUserId,
-      input.currency,
-      COMMITTED_STATUSES,
-      input.since,
-    ],
+     LEFT JOIN "user_limits" l ON l.user_id = $1::uuid AND l.currency = $4`,
+    [input.userId, input.methodId, input.destinationId, input.currency, COMMITTED_STATUSES, input.since],
   );
   const row = rows[0]!;
   return {
     method: row.m_id === null ? null : methodOf(row as MethodRow),
     merchant: merchantOf(row),
-    payeeUserId: row.payee_user_id,
     payerCustomerId: row.payer_customer_id,
     ownLimits: row.has_limits
       ? {
-          perPaymentMaxMinor: optionalBigint(row.per_payment_max_minor),
-          dailyTotalMaxMinor: optionalBigint(row.daily_total_max_minor),
-          confirmationThresholdMinor: optionalBigint(row.confirmation_threshold_minor),
+          perOperationMax: optionalBigint(row.per_payment_max_minor),
+          rollingTotalMax: optionalBigint(row.daily_total_max_minor),
+          confirmationThreshold: optionalBigint(row.confirmation_threshold_minor),
         }
       : null,
     spent: BigInt(row.spent),
@@ -120,6 +111,26 @@ export async function insertPendingPayment(
 ): Promise<void> {
   const { payment: p, scope } = input;
   const event = createEvent(input.event);
+  const params: unknown[] = [
+    p.id,
+    p.userId,
+    p.paymentMethodId,
+    p.destinationType,
+    p.destinationId,
+    p.amountMinor.toString(),
+    p.currency,
+    p.description,
+    p.status,
+    p.stripeIdempotencyKey,
+    p.clientIp,
+    p.clientUserAgent,
+    p.createdAt,
+    p.updatedAt,
+    event.id,
+    event.type,
+    JSON.stringify(event),
+  ];
+  const attach = attachSql(params, scope, p.id);
   await client.queryAndCommit(
     `WITH created AS (
        INSERT INTO "payments" ("id", "user_id", "payment_method_id", "destination_type", "destination_id",
@@ -127,31 +138,9 @@ export async function insertPendingPayment(
          "client_user_agent", "created_at", "updated_at")
        VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6::bigint, $7, $8, $9, $10, $11, $12, $13, $14)
        RETURNING "id"
-     ), attached AS (
-       UPDATE "idempotency_records" SET "resource_id" = $1::uuid WHERE "user_id" = $15::uuid AND "key" = $16
-     )
-     INSERT INTO "outbox" ("id", "subject", "envelope") SELECT $17::uuid, $18, $19::jsonb FROM created`,
-    [
-      p.id,
-      p.userId,
-      p.paymentMethodId,
-      p.destinationType,
-      p.destinationId,
-      p.amountMinor.toString(),
-      p.currency,
-      p.description,
-      p.status,
-      p.stripeIdempotencyKey,
-      p.clientIp,
-      p.clientUserAgent,
-      p.createdAt,
-      p.updatedAt,
-      scope.userId,
-      scope.key,
-      event.id,
-      event.type,
-      JSON.stringify(event),
-    ],
+     ), attached AS (${attach})
+     INSERT INTO "outbox" ("id", "subject", "envelope") SELECT $15::uuid, $16, $17::jsonb FROM created`,
+    params,
   );
 }
 
@@ -179,14 +168,6 @@ export async function loadPaymentForExecution(pool: pg.Pool, paymentId: string):
   return { payment: paymentOf(row), stripeCustomerId: row.stripe_customer_id, merchant: merchantOf(row) };
 }
 
-/** What the provider said about a payment: a state to move to (if it may), and the PaymentIntent's id. */
-export interface PaymentChange {
-  status: PaymentStatusValue | null;
-  stripePaymentIntentId: string | null;
-  failureCode?: string;
-  failureMessage?: string;
-}
-
 /** The payment and its method, locked until the end of the caller's transaction; null when there is none. */
 export async function lockPayment(
   client: SqlClient,
@@ -201,38 +182,6 @@ export async function lockPayment(
   );
   const row = rows[0];
   return row ? paymentOf(row) : null;
-}
-
-/**
- * A change applied to a locked payment with the rules of mayMove: a state it may not move to is left
- * alone, the PaymentIntent id is set once. `moved` says whether the state changed (its event is then due).
- */
-export function applyChange(
-  payment: PaymentWithMethod,
-  change: PaymentChange | null,
-  now: Date,
-): { payment: PaymentWithMethod; changed: boolean; moved: boolean } {
-  let current = payment;
-  let changed = false;
-  let moved = false;
-  if (change) {
-    if (change.status && mayMove(current.status, change.status)) {
-      current = {
-        ...current,
-        status: change.status,
-        updatedAt: now,
-        ...(change.failureCode !== undefined ? { failureCode: change.failureCode } : {}),
-        ...(change.failureMessage !== undefined ? { failureMessage: change.failureMessage } : {}),
-      };
-      changed = true;
-      moved = true;
-    }
-    if (change.stripePaymentIntentId && current.stripePaymentIntentId === null) {
-      current = { ...current, stripePaymentIntentId: change.stripePaymentIntentId };
-      changed = true;
-    }
-  }
-  return { payment: current, changed, moved };
 }
 
 /**
@@ -252,11 +201,7 @@ export async function writePaymentChange(
   const params: unknown[] = [];
   const parts: string[] = [];
   if (input.completion) {
-    params.push(input.completion.scope.userId, input.completion.scope.key, JSON.stringify(input.completion.outcome));
-    parts.push(
-      `completed AS (UPDATE "idempotency_records" SET "state" = 'completed', "response" = $3::jsonb, "locked_until" = NULL
-         WHERE "user_id" = $1::uuid AND "key" = $2)`,
-    );
+    parts.push(`completed AS (${completeSql(params, input.completion.scope, input.completion.outcome)})`);
   }
   if (input.changed) {
     const n = params.length;
@@ -310,4 +255,39 @@ export async function settlePayment(
     completion: { scope: input.scope, outcome: input.outcome(payment) },
   });
   return payment;
+}
+
+/** Records a provider event's id; false when it was recorded before (a redelivery). */
+export async function recordWebhookEvent(
+  client: Pick<SqlClient, 'query'>,
+  event: { id: string; type: string },
+): Promise<boolean> {
+  const recorded = await client.query(
+    'INSERT INTO "webhook_events" ("id", "type") VALUES ($1, $2) ON CONFLICT ("id") DO NOTHING',
+    [event.id, event.type],
+  );
+  return recorded.rowCount === 1;
+}
+
+/** Raises the payment's refunded total to what the provider reported; never lowers it. */
+export async function raiseRefundedTotal(
+  client: SqlClient,
+  paymentId: string,
+  total: bigint,
+  now: Date,
+): Promise<void> {
+  await client.query(
+    `UPDATE "payments" SET "refunded_minor" = $2::bigint, "updated_at" = $3
+     WHERE "id" = $1::uuid AND "refunded_minor" < $2::bigint`,
+    [paymentId, total.toString(), now],
+  );
+}
+
+/** Marks the payment disputed; false when it already was (its event is then not due again). */
+export async function markDisputed(client: SqlClient, paymentId: string, now: Date): Promise<boolean> {
+  const changed = await client.query(
+    'UPDATE "payments" SET "disputed" = true, "updated_at" = $2 WHERE "id" = $1::uuid AND "disputed" = false',
+    [paymentId, now],
+  );
+  return changed.rowCount === 1;
 }

@@ -1,6 +1,7 @@
+import type { SqlExecutor } from '@fintech/kit';
 import type pg from 'pg';
 import type { Merchant, Payment, PaymentMethod } from '../generated/prisma/client';
-import type { PaymentWithMethod } from './payment-repository';
+import type { PaymentWithMethod } from '../domain/payment-state';
 
 /**
  * Plain `pg` access for the paths that run once or more per payment (InitiatePayment, provider webhooks). Through
@@ -15,6 +16,11 @@ export interface SqlClient {
   ): Promise<{ rows: R[]; rowCount: number | null }>;
   /** Runs the transaction's last statement and COMMIT in one round trip; the transaction ends with it. */
   queryAndCommit(text: string, params?: readonly unknown[]): Promise<void>;
+}
+
+/** The kit's outbox writer on a transaction of {@link withTransaction} (`recordEvents(executorOf(tx), …)`). */
+export function executorOf(client: SqlClient): SqlExecutor {
+  return { execute: async (text, params) => (await client.query(text, params)).rowCount ?? 0 };
 }
 
 /**

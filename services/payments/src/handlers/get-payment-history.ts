@@ -1,9 +1,8 @@
 import type { paymentsV1 } from '@fintech/contracts';
-import { requireScopes, resolveUserId, type AuthenticatedContext } from '@fintech/kit';
 import type { PaymentsDeps } from '../deps';
+import { listPayments } from '../db/payment-repository';
 import { decodeCursor, encodeCursor, parseDateRange } from '../domain/history-cursor';
-import type { Prisma } from '../generated/prisma/client';
-import { paymentView } from './views';
+import { paymentView } from '../domain/views';
 
 const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 100;
@@ -11,37 +10,16 @@ const MAX_LIMIT = 100;
 export function createGetPaymentHistory(deps: PaymentsDeps) {
   return async function getPaymentHistory(
     request: paymentsV1.GetPaymentHistoryRequest,
-    context: AuthenticatedContext,
   ): Promise<paymentsV1.GetPaymentHistoryResponse> {
-    requireScopes(context.caller, ['payments:read']);
-    const userId = resolveUserId(context.caller, request.user_id, 'read');
+    // The kit resolved user_id ("me" → the caller) and checked ownership before this handler ran.
+    const userId = request.user_id;
     const { from, until } = parseDateRange(request.start_date, request.end_date);
     const limit = Math.min(Math.max(request.limit || DEFAULT_LIMIT, 1), MAX_LIMIT);
-    const cursor = request.cursor ? decodeCursor(request.cursor) : null;
-
-    const where: Prisma.PaymentWhereInput = {
-      userId,
-      ...(from || until ? { createdAt: { ...(from ? { gte: from } : {}), ...(until ? { lt: until } : {}) } } : {}),
-      // Keyset pagination in (created_at desc, id desc): stable while new payments arrive.
-      ...(cursor
-        ? {
-            OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }],
-          }
-        : {}),
-    };
-    const rows = await deps.prisma.payment.findMany({
-      where,
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take: limit + 1,
-      include: { paymentMethod: true },
-    });
-    const page = rows.slice(0, limit);
-    const merchantIds = [...new Set(page.filter((p) => p.destinationType === 'merchant').map((p) => p.destinationId))];
-    const merchants = new Map(
-      (await deps.prisma.merchant.findMany({ where: { id: { in: merchantIds } } })).map((m) => [m.id, m]),
-    );
+    const after = request.cursor ? decodeCursor(request.cursor) : null;
+    const { payments, merchants } = await listPayments(deps.prisma, { userId, from, until, after, take: limit + 1 });
+    const page = payments.slice(0, limit);
     const last = page[page.length - 1];
-    const hasMore = rows.length > limit;
+    const hasMore = payments.length > limit;
     return {
       payments: page.map((p) => paymentView(p, merchants.get(p.destinationId))),
       page: {

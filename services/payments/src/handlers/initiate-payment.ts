@@ -1,38 +1,41 @@
 import { randomUUID } from 'node:crypto';
 import { subjects, type ClientInfo, type PaymentCreated, type paymentsV1 } from '@fintech/contracts';
 import {
+  argumentsHash,
+  checkAmountLimits,
+  combineLimits,
   DomainError,
+  needsConfirmation,
   NotFoundError,
-  requireScopes,
+  providerIdempotencyKey,
+  ROLLING_WINDOW_MS,
+  storedError,
   ValidationError,
   type AuthenticatedContext,
+  type IdempotencyScope,
   clientInfo,
 } from '@fintech/kit';
 import type { PaymentsDeps } from '../deps';
 import type { IntentOutcome } from '../adapters/stripe';
-import { consumeConfirmation, issueConfirmation } from '../db/confirmations';
-import { storedError, type IdempotencyScope } from '../db/idempotency';
-import { combineLimits, isUuid, payeeOf, type PaymentWithMethod } from '../db/payment-repository';
 import {
   insertPendingPayment,
   loadPaymentForExecution,
   lockPayer,
   readPaymentContext,
   settlePayment,
-  type PaymentChange,
   type PaymentForExecution,
 } from '../db/payment-sql';
 import { withTransaction } from '../db/sql';
 import { formatMoney, parseCurrency, parsePositiveAmount } from '../domain/amount';
-import { requestHash } from '../domain/canonical';
 import { PaymentDeclinedError } from '../domain/errors';
-import { checkLimits, needsConfirmation } from '../domain/limits';
+import { PAYMENT_LIMIT_WORDING } from '../domain/limits';
+import { payeeOf } from '../domain/payee';
+import type { PaymentChange, PaymentWithMethod } from '../domain/payment-state';
+import { isUuid } from '../domain/uuid';
+import { paymentView } from '../domain/views';
 import { paymentEventFields, statusEvent } from '../events/payment-events';
-import { idempotencyScope, providerKey, runIdempotent } from './idempotent-call';
-import { paymentView } from './views';
 
 const TOOL = 'initiate_payment';
-const DAY_MS = 24 * 3600 * 1000;
 
 interface PaymentArgs {
   source_id: string;
@@ -66,14 +69,15 @@ export function createInitiatePayment(deps: PaymentsDeps) {
     request: paymentsV1.InitiatePaymentRequest,
     context: AuthenticatedContext,
   ): Promise<paymentsV1.InitiatePaymentResponse> {
-    requireScopes(context.caller, ['payments:write']);
     const userId = context.caller.userId;
     const { args, amount } = readArgs(request);
-    const argsHash = requestHash(TOOL, { ...args });
-    const scope = idempotencyScope(deps, { userId, tool: TOOL, key: request.idempotency_key, requestHash: argsHash });
+    // The confirmation token is not an argument (argumentsHash leaves it out): the confirmed repeat of a call is the
+    // same call, under the same key (docs/decisions/017).
+    const argsHash = argumentsHash(TOOL, { ...args });
+    const scope = deps.idempotency.scope({ userId, tool: TOOL, key: request.idempotency_key, requestHash: argsHash });
     const client = clientInfo(context.metadata);
 
-    return runIdempotent(deps, scope, context.deadline, async (resumeId) => {
+    return deps.idempotency.run(scope, context.deadline, async (resumeId) => {
       let paymentId = resumeId;
       let prepared: PaymentForExecution | null = null;
       if (paymentId === null) {
@@ -125,36 +129,30 @@ async function preparePayment(
       userId,
       methodId: isUuid(args.source_id) ? args.source_id : null,
       destinationId: args.destination_id,
-      destinationUserId: isUuid(args.destination_id) ? args.destination_id : null,
       currency: args.currency,
-      since: new Date(now.getTime() - DAY_MS),
+      since: new Date(now.getTime() - ROLLING_WINDOW_MS),
     });
     const method = context.method;
     if (!method) {
       throw new DomainError('NOT_FOUND', 'source_id is not one of your payment methods', { field: 'source_id' });
     }
-    const payee = payeeOf({
-      destinationId: args.destination_id,
-      payerId: userId,
-      merchant: context.merchant,
-      payeeUserId: context.payeeUserId,
-    });
+    const payee = payeeOf({ destinationId: args.destination_id, payerId: userId, merchant: context.merchant });
     const limits = combineLimits(context.ownLimits, deps.defaultLimits.get(args.currency));
     if (!limits) {
       throw new ValidationError(`payments in ${args.currency} are not enabled for your account`, 'currency');
     }
-    checkLimits({ amount, currency: args.currency, limits, spentLast24h: context.spent });
+    checkAmountLimits({
+      amount,
+      currency: args.currency,
+      limits,
+      spentInWindow: context.spent,
+      wording: PAYMENT_LIMIT_WORDING,
+    });
     if (needsConfirmation(amount, limits)) {
       if (!input.confirmationToken) {
         return { kind: 'confirm' as const, threshold: limits.confirmationThreshold, payee };
       }
-      await consumeConfirmation(tx, {
-        token: input.confirmationToken,
-        userId,
-        tool: TOOL,
-        argsHash: input.argsHash,
-        now,
-      });
+      await deps.confirmations.consume(tx, input.confirmationToken, { userId, tool: TOOL, argsHash: input.argsHash });
     }
     const paymentId = randomUUID();
     const payment: PaymentWithMethod = {
@@ -172,7 +170,7 @@ async function preparePayment(
       failureCode: null,
       failureMessage: null,
       stripePaymentIntentId: null,
-      stripeIdempotencyKey: providerKey('pay', scope, paymentId),
+      stripeIdempotencyKey: providerIdempotencyKey('pay', scope, paymentId),
       clientIp: client.ip,
       clientUserAgent: client.user_agent,
       createdAt: now,
@@ -191,7 +189,7 @@ async function preparePayment(
     const execution: PaymentForExecution = {
       payment,
       stripeCustomerId: context.payerCustomerId,
-      merchant: payee.type === 'merchant' ? context.merchant : null,
+      merchant: context.merchant,
     };
     return { kind: 'created' as const, execution };
   });
@@ -200,14 +198,8 @@ async function preparePayment(
     deps.eventsCommitted();
     return outcome;
   }
-  const issued = await issueConfirmation(deps.prisma, {
-    userId,
-    tool: TOOL,
-    argsHash: input.argsHash,
-    now,
-    ttlSeconds: deps.config.CONFIRMATION_TTL_SECONDS,
-  });
-  const payeeName = outcome.payee.displayName || `user ${outcome.payee.id}`;
+  const issued = await deps.confirmations.issue({ userId, tool: TOOL, argsHash: input.argsHash });
+  const payeeName = outcome.payee.displayName || outcome.payee.id;
   return {
     kind: 'confirmation_required',
     response: {
@@ -306,8 +298,6 @@ async function executePayment(
         response = {
           status: current.status,
           payment: view,
-          confirmation_token: '',
-          confirmation_expires_at: '',
           message: describe(current.status, view),
         };
         return failure ? storedError(failure) : { ok: response };
@@ -321,7 +311,7 @@ async function executePayment(
 
 function describe(status: string, payment: paymentsV1.Payment): string {
   const amount = `${payment.amount_decimal} ${payment.amount?.currency ?? ''}`;
-  const payee = payment.destination?.display_name || `user ${payment.destination?.payee_id ?? ''}`;
+  const payee = payment.destination?.display_name || (payment.destination?.payee_id ?? '');
   switch (status) {
     case 'succeeded':
       return `Paid ${amount} to ${payee} with ${payment.source_display}.`;

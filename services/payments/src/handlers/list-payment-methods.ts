@@ -1,19 +1,15 @@
 import type { paymentsV1 } from '@fintech/contracts';
-import { requireScopes, resolveUserId, type AuthenticatedContext } from '@fintech/kit';
 import type { PaymentsDeps } from '../deps';
-import { methodView } from './views';
+import { listMethods } from '../db/payment-repository';
+import { methodView } from '../domain/views';
 
 export function createListPaymentMethods(deps: PaymentsDeps) {
   return async function listPaymentMethods(
     request: paymentsV1.ListPaymentMethodsRequest,
-    context: AuthenticatedContext,
   ): Promise<paymentsV1.ListPaymentMethodsResponse> {
-    requireScopes(context.caller, ['payments:read']);
-    const userId = resolveUserId(context.caller, request.user_id, 'read');
-    const methods = await deps.prisma.paymentMethod.findMany({
-      where: { userId },
-      orderBy: [{ isDefault: 'desc' }, { createdAt: 'asc' }],
-    });
+    // The kit resolved user_id ("me" → the caller) and checked ownership before this handler ran.
+    const userId = request.user_id;
+    const methods = await listMethods(deps.prisma, userId);
     return { methods: methods.map(methodView) };
   };
 }

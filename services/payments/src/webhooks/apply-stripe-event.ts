@@ -1,22 +1,36 @@
 import { subjects, type PaymentDisputed } from '@fintech/contracts';
+import { recordEvents } from '@fintech/kit';
 import type { StripeEventSummary } from '../adapters/stripe';
-import { emit, type PaymentsDeps, type Tx } from '../deps';
-import { isUuid, type PaymentWithMethod } from '../db/payment-repository';
+import type { PaymentsDeps } from '../deps';
+import {
+  lockPayment,
+  markDisputed,
+  raiseRefundedTotal,
+  recordWebhookEvent,
+  writePaymentChange,
+} from '../db/payment-sql';
+import { executorOf, withTransaction, type SqlClient } from '../db/sql';
+import { applyChange, type PaymentChange, type PaymentWithMethod } from '../domain/payment-state';
+import { isUuid } from '../domain/uuid';
 import { paymentEventFields, statusEvent } from '../events/payment-events';
-import { applyChange, lockPayment, writePaymentChange, type PaymentChange } from '../db/payment-sql';
-import { withTransaction, type SqlClient } from '../db/sql';
 
-/** The payment a provider object is about: by our id in the PaymentIntent's metadata, else by the intent's id. */
-async function paymentOf(tx: Tx, intentId: string | null, metadata: unknown): Promise<PaymentWithMethod | null> {
+/**
+ * The payment a provider object is about, locked until the end of the transaction: by our id in the PaymentIntent's
+ * metadata (when the intent matches), else by the intent's id.
+ */
+async function lockPaymentOf(
+  client: SqlClient,
+  intentId: string | null,
+  metadata: unknown,
+): Promise<PaymentWithMethod | null> {
   const ours = (metadata as { payment_id?: unknown } | null)?.payment_id;
   if (typeof ours === 'string' && isUuid(ours)) {
-    const payment = await tx.payment.findUnique({ where: { id: ours }, include: { paymentMethod: true } });
+    const payment = await lockPayment(client, { id: ours });
     if (payment && (!intentId || !payment.stripePaymentIntentId || payment.stripePaymentIntentId === intentId)) {
       return payment;
     }
   }
-  if (!intentId) return null;
-  return tx.payment.findUnique({ where: { stripePaymentIntentId: intentId }, include: { paymentMethod: true } });
+  return intentId ? lockPayment(client, { stripePaymentIntentId: intentId }) : null;
 }
 
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
@@ -36,22 +50,10 @@ const OTHER_HANDLED_EVENTS = new Set(['charge.refunded', 'charge.dispute.created
  * the provider call and the webhook, in either order, move it and emit its event once.
  */
 async function applyIntentEvent(client: SqlClient, event: StripeEventSummary, now: Date): Promise<boolean> {
-  const recorded = await client.query(
-    'INSERT INTO "webhook_events" ("id", "type") VALUES ($1, $2) ON CONFLICT ("id") DO NOTHING',
-    [event.id, event.type],
-  );
-  if (recorded.rowCount !== 1) return false;
+  if (!(await recordWebhookEvent(client, event))) return false;
   const object = event.object;
   const intentId = str(object.id);
-  let payment: PaymentWithMethod | null = null;
-  const ours = (object.metadata as { payment_id?: unknown } | null)?.payment_id;
-  if (typeof ours === 'string' && isUuid(ours)) {
-    payment = await lockPayment(client, { id: ours });
-    if (payment && intentId && payment.stripePaymentIntentId && payment.stripePaymentIntentId !== intentId) {
-      payment = null;
-    }
-  }
-  if (!payment && intentId) payment = await lockPayment(client, { stripePaymentIntentId: intentId });
+  const payment = await lockPaymentOf(client, intentId, object.metadata);
   if (!payment) return true;
   const status = INTENT_EVENTS.get(event.type)!;
   let change: PaymentChange = { status, stripePaymentIntentId: intentId };
@@ -89,40 +91,24 @@ export async function applyStripeEvent(deps: PaymentsDeps, event: StripeEventSum
   }
   if (!OTHER_HANDLED_EVENTS.has(event.type)) {
     // Nothing to change for this type: recording its id is the whole of it, one statement.
-    const recorded = await deps.pool.query(
-      'INSERT INTO "webhook_events" ("id", "type") VALUES ($1, $2) ON CONFLICT ("id") DO NOTHING',
-      [event.id, event.type],
-    );
-    return recorded.rowCount === 1;
+    return recordWebhookEvent(deps.pool, event);
   }
-  const applied = await deps.prisma.$transaction(async (tx) => {
-    const recorded = await tx.webhookEvent.createMany({
-      data: [{ id: event.id, type: event.type }],
-      skipDuplicates: true,
-    });
-    if (recorded.count === 0) return false;
+  const applied = await withTransaction(deps.pool, async (client) => {
+    if (!(await recordWebhookEvent(client, event))) return false;
     const object = event.object;
+    const payment = await lockPaymentOf(client, str(object.payment_intent), object.metadata);
+    if (!payment) return true;
     switch (event.type) {
       case 'charge.refunded': {
-        const payment = await paymentOf(tx, str(object.payment_intent), object.metadata);
-        const refunded = typeof object.amount_refunded === 'number' ? BigInt(object.amount_refunded) : null;
-        if (!payment || refunded === null) break;
         // Stripe's total is authoritative; it only grows.
-        await tx.payment.updateMany({
-          where: { id: payment.id, refundedMinor: { lt: refunded } },
-          data: { refundedMinor: refunded, updatedAt: now },
-        });
+        if (typeof object.amount_refunded === 'number') {
+          await raiseRefundedTotal(client, payment.id, BigInt(object.amount_refunded), now);
+        }
         break;
       }
       case 'charge.dispute.created': {
-        const payment = await paymentOf(tx, str(object.payment_intent), object.metadata);
-        if (!payment) break;
-        const changed = await tx.payment.updateMany({
-          where: { id: payment.id, disputed: false },
-          data: { disputed: true, updatedAt: now },
-        });
-        if (changed.count === 1) {
-          await emit(tx, [
+        if (await markDisputed(client, payment.id, now)) {
+          await recordEvents(executorOf(client), [
             {
               type: subjects.payments.paymentDisputed,
               userId: payment.userId,

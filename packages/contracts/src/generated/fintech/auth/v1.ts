@@ -11,20 +11,20 @@ export interface AuthServiceHandlers<Context> {
   /**
    * Complete a sign-in that returned `mfa_required` with the current code of the user's authenticator app.
    */
-  verifyMfa(request: VerifyMfaRequest, context: Context): Promise<AuthenticateUserResponse>;
+  verifyMfa(request: VerifyMfaRequest, context: Context): Promise<VerifyMfaResponse>;
   /**
    * Exchange a refresh token for a new access token and a new refresh token. Each refresh token works once; reusing
-   * one revokes every token issued from the same sign-in.
+   * one revokes the sign-in it came from: its refresh tokens stop at once, its access tokens within seconds.
    */
   refreshToken(request: RefreshTokenRequest, context: Context): Promise<RefreshTokenResponse>;
   /**
    * A user's profile. Personal data is decrypted only for the owner and for support staff.
    */
-  getUserProfile(request: GetUserProfileRequest, context: Context): Promise<UserProfile>;
+  getUserProfile(request: GetUserProfileRequest, context: Context): Promise<GetUserProfileResponse>;
   /**
    * A user's role and the scopes it grants.
    */
-  getUserPermissions(request: GetUserPermissionsRequest, context: Context): Promise<UserPermissions>;
+  getUserPermissions(request: GetUserPermissionsRequest, context: Context): Promise<GetUserPermissionsResponse>;
   /**
    * Update fields of a user's profile. Only the fields listed in profile_data can change; role, scopes and email
    * cannot be set this way.
@@ -41,7 +41,7 @@ export interface AuthServiceHandlers<Context> {
   confirmMfa(request: ConfirmMfaRequest, context: Context): Promise<ConfirmMfaResponse>;
   /**
    * Step-up check that other services call before a sensitive action: verifies a current TOTP code of the user.
-   * A code is accepted once.
+   * A code is accepted once. Called with the user's internal token: the user_id must be the caller's.
    */
   verifyStepUp(request: VerifyStepUpRequest, context: Context): Promise<VerifyStepUpResponse>;
   /**
@@ -64,20 +64,20 @@ export interface AuthServiceClient<CallOptions = unknown> {
   /**
    * Complete a sign-in that returned `mfa_required` with the current code of the user's authenticator app.
    */
-  verifyMfa(request: Input<VerifyMfaRequest>, options?: CallOptions): Promise<AuthenticateUserResponse>;
+  verifyMfa(request: Input<VerifyMfaRequest>, options?: CallOptions): Promise<VerifyMfaResponse>;
   /**
    * Exchange a refresh token for a new access token and a new refresh token. Each refresh token works once; reusing
-   * one revokes every token issued from the same sign-in.
+   * one revokes the sign-in it came from: its refresh tokens stop at once, its access tokens within seconds.
    */
   refreshToken(request: Input<RefreshTokenRequest>, options?: CallOptions): Promise<RefreshTokenResponse>;
   /**
    * A user's profile. Personal data is decrypted only for the owner and for support staff.
    */
-  getUserProfile(request: Input<GetUserProfileRequest>, options?: CallOptions): Promise<UserProfile>;
+  getUserProfile(request: Input<GetUserProfileRequest>, options?: CallOptions): Promise<GetUserProfileResponse>;
   /**
    * A user's role and the scopes it grants.
    */
-  getUserPermissions(request: Input<GetUserPermissionsRequest>, options?: CallOptions): Promise<UserPermissions>;
+  getUserPermissions(request: Input<GetUserPermissionsRequest>, options?: CallOptions): Promise<GetUserPermissionsResponse>;
   /**
    * Update fields of a user's profile. Only the fields listed in profile_data can change; role, scopes and email
    * cannot be set this way.
@@ -94,7 +94,7 @@ export interface AuthServiceClient<CallOptions = unknown> {
   confirmMfa(request: Input<ConfirmMfaRequest>, options?: CallOptions): Promise<ConfirmMfaResponse>;
   /**
    * Step-up check that other services call before a sensitive action: verifies a current TOTP code of the user.
-   * A code is accepted once.
+   * A code is accepted once. Called with the user's internal token: the user_id must be the caller's.
    */
   verifyStepUp(request: Input<VerifyStepUpRequest>, options?: CallOptions): Promise<VerifyStepUpResponse>;
   /**
@@ -150,9 +150,9 @@ export interface AuthenticateUserResponse {
    */
   expires_in: number;
   /**
-   * Challenge to pass to verify_mfa when status is "mfa_required".
+   * Challenge to pass to verify_mfa when status is "mfa_required"; absent otherwise.
    */
-  mfa_challenge: string;
+  mfa_challenge?: string;
   user_id: string;
 }
 
@@ -165,6 +165,31 @@ export interface VerifyMfaRequest {
    * The 6-digit code shown by the authenticator app.
    */
   code: string;
+}
+
+/**
+ * The same fields as AuthenticateUserResponse: a completed sign-in looks the same whichever step completed it.
+ */
+export interface VerifyMfaResponse {
+  /**
+   * "authenticated".
+   */
+  status: string;
+  /**
+   * Access token (JWT) to send as `Authorization: Bearer`.
+   */
+  token: string;
+  refresh_token: string;
+  token_type: string;
+  /**
+   * Seconds until the access token expires.
+   */
+  expires_in: number;
+  /**
+   * Never a new challenge here; kept so both sign-in steps answer in one shape.
+   */
+  mfa_challenge?: string;
+  user_id: string;
 }
 
 export interface RefreshTokenRequest {
@@ -197,6 +222,28 @@ export interface Address {
   country: string;
 }
 
+/**
+ * The profile itself (the fields of UserProfile, at the top level as agents have always read them).
+ */
+export interface GetUserProfileResponse {
+  user_id: string;
+  email: string;
+  full_name: string;
+  phone: string;
+  address?: Address | null;
+  /**
+   * ISO date, YYYY-MM-DD.
+   */
+  date_of_birth: string;
+  role: string;
+  mfa_enabled: boolean;
+  /**
+   * RFC 3339 UTC.
+   */
+  created_at: string;
+  updated_at: string;
+}
+
 export interface UserProfile {
   user_id: string;
   email: string;
@@ -223,7 +270,7 @@ export interface GetUserPermissionsRequest {
   user_id: string;
 }
 
-export interface UserPermissions {
+export interface GetUserPermissionsResponse {
   user_id: string;
   role: string;
   scopes: string[];

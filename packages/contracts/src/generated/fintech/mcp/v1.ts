@@ -51,8 +51,24 @@ export interface ResourceOptions {
 }
 
 /**
+ * Access to an RPC that is not exposed to agents (no tool or resource option): what a direct gRPC caller needs.
+ * Tools and resources declare their scopes in their own options; the gateway and every service read both.
+ */
+export interface AccessOptions {
+  /**
+   * Callable without an internal token (e.g. the token exchange itself, the public keys).
+   */
+  public: boolean;
+  /**
+   * Scopes the internal token must hold.
+   */
+  scopes: string[];
+}
+
+/**
  * Validation and presentation of a request field in the generated JSON Schema. The gateway validates every argument
- * against these before any call; services validate again.
+ * against these before any call; every service validates the decoded request again with the same rules
+ * (@fintech/contracts rules), so a direct gRPC caller is held to them too.
  */
 export interface FieldOptions {
   /**

@@ -16,14 +16,14 @@ export interface PaymentsServiceHandlers<Context> {
   /**
    * The current state of one of the caller's payments, with its refunds.
    */
-  getPaymentStatus(request: GetPaymentStatusRequest, context: Context): Promise<PaymentStatus>;
+  getPaymentStatus(request: GetPaymentStatusRequest, context: Context): Promise<GetPaymentStatusResponse>;
   /**
    * Save a card from a provider token (e.g. pm_card_visa) as a payment method of the user. When the user has an
    * authenticator app enrolled, a current code must be given as mfa_code.
    */
   addPaymentMethod(request: AddPaymentMethodRequest, context: Context): Promise<AddPaymentMethodResponse>;
   /**
-   * Pay a payee (another user or a registered merchant) from one of the caller's saved payment methods. Retrying
+   * Pay a registered merchant from one of the caller's saved payment methods (users cannot receive payments). Retrying
    * with the same idempotency_key (or, without one, the same arguments within a few minutes) never pays twice. Above
    * the caller's confirmation threshold the first call returns status "confirmation_required" and a
    * confirmation_token; repeat the identical call with that token to pay.
@@ -49,14 +49,14 @@ export interface PaymentsServiceClient<CallOptions = unknown> {
   /**
    * The current state of one of the caller's payments, with its refunds.
    */
-  getPaymentStatus(request: Input<GetPaymentStatusRequest>, options?: CallOptions): Promise<PaymentStatus>;
+  getPaymentStatus(request: Input<GetPaymentStatusRequest>, options?: CallOptions): Promise<GetPaymentStatusResponse>;
   /**
    * Save a card from a provider token (e.g. pm_card_visa) as a payment method of the user. When the user has an
    * authenticator app enrolled, a current code must be given as mfa_code.
    */
   addPaymentMethod(request: Input<AddPaymentMethodRequest>, options?: CallOptions): Promise<AddPaymentMethodResponse>;
   /**
-   * Pay a payee (another user or a registered merchant) from one of the caller's saved payment methods. Retrying
+   * Pay a registered merchant from one of the caller's saved payment methods (users cannot receive payments). Retrying
    * with the same idempotency_key (or, without one, the same arguments within a few minutes) never pays twice. Above
    * the caller's confirmation threshold the first call returns status "confirmation_required" and a
    * confirmation_token; repeat the identical call with that token to pay.
@@ -143,13 +143,13 @@ export interface AddPaymentMethodResponse {
 export interface Payee {
   payee_id: string;
   /**
-   * "user" or "merchant".
+   * "merchant" (payments go to registered merchants only).
    */
   type: string;
   /**
-   * The merchant's name; empty for users.
+   * The merchant's name.
    */
-  display_name: string;
+  display_name?: string;
 }
 
 export interface Refund {
@@ -198,10 +198,10 @@ export interface Payment {
    */
   disputed: boolean;
   /**
-   * Why the payment failed (the provider's code, e.g. card_declined), when it did.
+   * Why the payment failed (the provider's code, e.g. card_declined), when it did; absent otherwise.
    */
-  failure_code: string;
-  failure_message: string;
+  failure_code?: string;
+  failure_message?: string;
   /**
    * Card brand and last four digits of the source, e.g. "visa ••4242".
    */
@@ -216,7 +216,7 @@ export interface InitiatePaymentRequest {
    */
   source_id: string;
   /**
-   * Who receives the money: a user id or a registered merchant id.
+   * Who receives the money: a registered merchant's id (e.g. merchant_demo_books). Users cannot be paid.
    */
   destination_id: string;
   /**
@@ -246,10 +246,10 @@ export interface InitiatePaymentResponse {
   status: string;
   payment?: Payment | null;
   /**
-   * Present with confirmation_required: repeat the same call with this token to pay. Single use, short-lived.
+   * Present with confirmation_required only: repeat the same call with this token to pay. Single use, short-lived.
    */
-  confirmation_token: string;
-  confirmation_expires_at: string;
+  confirmation_token?: string;
+  confirmation_expires_at?: string;
   /**
    * What happened, in words.
    */
@@ -278,7 +278,7 @@ export interface GetPaymentStatusRequest {
   payment_id: string;
 }
 
-export interface PaymentStatus {
+export interface GetPaymentStatusResponse {
   payment?: Payment | null;
   refunds: Refund[];
 }

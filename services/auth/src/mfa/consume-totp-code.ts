@@ -21,10 +21,6 @@ export async function consumeTotpCode(
     lastUsedStep: user.mfaLastStep === null ? null : Number(user.mfaLastStep),
   });
   if (!result.ok) return result;
-  const step = BigInt(result.step);
-  const claimed = await tx.user.updateMany({
-    where: { id: user.id, OR: [{ mfaLastStep: null }, { mfaLastStep: { lt: step } }] },
-    data: { mfaLastStep: step },
-  });
-  return claimed.count === 1 ? { ok: true } : { ok: false, reason: 'replayed' };
+  const claimed = await deps.users.claimTotpStep(tx, user.id, BigInt(result.step));
+  return claimed ? { ok: true } : { ok: false, reason: 'replayed' };
 }
