@@ -89,36 +89,6 @@ CREATE TABLE "user_limits" (
 );
 
 -- CreateTable
-CREATE TABLE "idempotency_records" (
-    "user_id" UUID NOT NULL,
-    "key" TEXT NOT NULL,
-    "tool" TEXT NOT NULL,
-    "request_hash" TEXT NOT NULL,
-    "state" TEXT NOT NULL,
-    "locked_until" TIMESTAMPTZ(3),
-    "resource_id" UUID,
-    "response" JSONB,
-    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "expires_at" TIMESTAMPTZ(3) NOT NULL,
-
-    CONSTRAINT "idempotency_records_pkey" PRIMARY KEY ("user_id","key")
-);
-
--- CreateTable
-CREATE TABLE "confirmations" (
-    "id" UUID NOT NULL,
-    "token_hash" TEXT NOT NULL,
-    "user_id" UUID NOT NULL,
-    "tool" TEXT NOT NULL,
-    "args_hash" TEXT NOT NULL,
-    "expires_at" TIMESTAMPTZ(3) NOT NULL,
-    "used_at" TIMESTAMPTZ(3),
-    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "confirmations_pkey" PRIMARY KEY ("id")
-);
-
--- CreateTable
 CREATE TABLE "webhook_events" (
     "id" TEXT NOT NULL,
     "type" TEXT NOT NULL,
@@ -153,12 +123,6 @@ CREATE UNIQUE INDEX "refunds_stripe_idempotency_key_key" ON "refunds"("stripe_id
 
 -- CreateIndex
 CREATE INDEX "refunds_payment_id_idx" ON "refunds"("payment_id");
-
--- CreateIndex
-CREATE INDEX "idempotency_records_expires_at_idx" ON "idempotency_records"("expires_at");
-
--- CreateIndex
-CREATE UNIQUE INDEX "confirmations_token_hash_key" ON "confirmations"("token_hash");
 
 -- AddForeignKey
 ALTER TABLE "payments" ADD CONSTRAINT "payments_payment_method_id_fkey" FOREIGN KEY ("payment_method_id") REFERENCES "payment_methods"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
