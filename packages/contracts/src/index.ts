@@ -57,3 +57,15 @@ export {
   type RefundCreated,
   type MethodAdded,
 } from './events';
+export {
+  fleetManifest,
+  fleetServices,
+  fleetStartOrder,
+  grpcPortEnv,
+  ingressPortEnv,
+  type FleetGateway,
+  type FleetIngress,
+  type FleetProcess,
+  type FleetProvider,
+  type FleetService,
+} from './fleet-manifest';

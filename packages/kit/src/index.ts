@@ -165,6 +165,5 @@ export { requireStepUp } from './safety/step-up';
 export type { StepUpVerifier } from './safety/step-up';
 export { checkAmountLimits, needsConfirmation, combineLimits, ROLLING_WINDOW_MS } from './safety/limits';
 export type { AmountLimits, LimitWording } from './safety/limits';
-export { SAFETY_MIGRATIONS, safetyMigrations, applySafetyMigrations } from './safety/schema';
-export type { SafetyMigration } from './safety/schema';
+export { SAFETY_MIGRATIONS } from './safety/schema';
 export type { SafetyQueryable } from './safety/sql';

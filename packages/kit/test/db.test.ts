@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  OUTBOX_MIGRATIONS,
+  KIT_MIGRATION_SETS,
   MigrationChecksumError,
   MigrationFailedError,
   createPool,
@@ -168,15 +168,22 @@ describe('migrateServiceSchema', () => {
       // Depends on both kit sets: it only applies after them.
       '20260101000000_init': `${INIT}CREATE VIEW "pending" AS SELECT o."id" FROM "outbox" o, "extra" e;\n`,
     });
-    const kitMigrations = [OUTBOX_MIGRATIONS, { name: 'extra', dir: extraDir, layout: 'files' as const }];
+    const kitMigrations = [...KIT_MIGRATION_SETS, { name: 'extra', dir: extraDir, layout: 'files' as const }];
     const first = await migrateServiceSchema({ connectionString, schema, migrationsDir: own, kitMigrations });
-    expect(first).toEqual(['outbox/20261125000000_outbox', 'extra/0001_extra', '20260101000000_init']);
+    expect(first).toEqual([
+      'outbox/20261125000000_outbox',
+      'safety/20261204000000_agent_safety',
+      'extra/0001_extra',
+      '20260101000000_init',
+    ]);
     expect(await tables(schema)).toEqual(
       expect.arrayContaining([
         '_kit_migrations',
         '_prisma_migrations',
         'outbox',
         'processed_events',
+        'idempotency_records',
+        'confirmations',
         'extra',
         'account',
       ]),
@@ -194,10 +201,11 @@ describe('migrateServiceSchema', () => {
       '20250101000000_init': `CREATE TABLE "outbox" ("id" UUID NOT NULL, "subject" TEXT NOT NULL, "envelope" JSONB NOT NULL, "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP, "published_at" TIMESTAMPTZ(3), "attempts" INTEGER NOT NULL DEFAULT 0, "last_error" TEXT, CONSTRAINT "outbox_pkey" PRIMARY KEY ("id"));\n`,
     });
     await runMigrations({ connectionString, schema, migrationsDir: old });
-    expect(await migrateServiceSchema({ connectionString, schema, kitMigrations: [OUTBOX_MIGRATIONS] })).toEqual([
+    expect(await migrateServiceSchema({ connectionString, schema })).toEqual([
       'outbox/20261125000000_outbox',
+      'safety/20261204000000_agent_safety',
     ]);
-    expect(await tables(schema)).toEqual(expect.arrayContaining(['outbox', 'processed_events']));
+    expect(await tables(schema)).toEqual(expect.arrayContaining(['outbox', 'processed_events', 'idempotency_records']));
   });
 });
 

@@ -1,10 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, dropSchema } from '../src/index';
+import { createPool } from '../src/db/create-pool';
+import { dropSchema } from '../src/db/drop-schema';
+import { KIT_MIGRATIONS_TABLE, migrateServiceSchema } from '../src/db/kit-migrations';
 import { DomainError } from '../src/errors';
 import {
-  applySafetyMigrations,
   argumentsHash,
   canonicalJson,
   checkAmountLimits,
@@ -13,7 +14,6 @@ import {
   createIdempotencyStore,
   needsConfirmation,
   providerIdempotencyKey,
-  safetyMigrations,
   type AmountLimits,
   type IdempotencyScope,
 } from '../src/safety/index';
@@ -26,10 +26,13 @@ const now = () => new Date(Date.now() + clock.offsetMs);
 
 beforeAll(async () => {
   // Replicas starting together all apply the kit's migration; it must neither fail nor run twice.
-  await Promise.all([1, 2, 3].map(() => applySafetyMigrations({ connectionString, schema })));
-  await applySafetyMigrations({ connectionString, schema });
-  expect(safetyMigrations().map((m) => m.name)).toEqual(['20261204000000_agent_safety']);
+  await Promise.all([1, 2, 3].map(() => migrateServiceSchema({ connectionString, schema })));
+  await migrateServiceSchema({ connectionString, schema });
   pool = createPool({ connectionString, schema, max: 8 });
+  const applied = await pool.query<{ migration_name: string }>(
+    `SELECT migration_name FROM ${KIT_MIGRATIONS_TABLE} WHERE migration_name LIKE 'safety/%'`,
+  );
+  expect(applied.rows.map((row) => row.migration_name)).toEqual(['safety/20261204000000_agent_safety']);
 });
 afterAll(async () => {
   await pool?.end();

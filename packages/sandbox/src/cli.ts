@@ -7,6 +7,9 @@ import { DEFAULT_PORTS, startSandbox, type SandboxPorts } from './core/server.js
  *   SANDBOX_HOST          interface to listen on (default 127.0.0.1)
  *   SANDBOX_STRIPE_PORT, SANDBOX_PLAID_PORT, SANDBOX_ALPACA_PORT, SANDBOX_ADMIN_PORT   (0 = any free port)
  *   SANDBOX_NOW           ISO instant to fix the clock at (default: follow real time)
+ *   SANDBOX_STATE_FILE    keep the emulators' state in this JSON file across restarts (default: in memory only)
+ *   SANDBOX_STRIPE_WEBHOOK_URL, SANDBOX_STRIPE_WEBHOOK_SECRET
+ *                         deliver every Stripe event to this URL, signed with this whsec_… secret
  */
 function port(name: keyof SandboxPorts): number {
   const variable = `SANDBOX_${name.toUpperCase()}_PORT`;
@@ -33,8 +36,20 @@ async function main(): Promise<void> {
     host: process.env.SANDBOX_HOST || '127.0.0.1',
     ports: { stripe: port('stripe'), plaid: port('plaid'), alpaca: port('alpaca'), admin: port('admin') },
     now: fixedNow(),
+    stateFile: process.env.SANDBOX_STATE_FILE || undefined,
+    stripe: process.env.SANDBOX_STRIPE_WEBHOOK_URL
+      ? {
+          webhookEndpoints: [
+            {
+              url: process.env.SANDBOX_STRIPE_WEBHOOK_URL,
+              secret: process.env.SANDBOX_STRIPE_WEBHOOK_SECRET || undefined,
+            },
+          ],
+        }
+      : undefined,
   });
   console.log(`sandbox seed "${sandbox.seed}"`);
+  if (process.env.SANDBOX_STATE_FILE) console.log(`  state   ${process.env.SANDBOX_STATE_FILE}`);
   for (const [name, url] of Object.entries(sandbox.urls)) console.log(`  ${name.padEnd(7)} ${url}`);
 
   let closing = false;

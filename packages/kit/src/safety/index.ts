@@ -22,6 +22,5 @@ export { requireStepUp } from './step-up';
 export type { StepUpVerifier } from './step-up';
 export { checkAmountLimits, needsConfirmation, combineLimits, ROLLING_WINDOW_MS } from './limits';
 export type { AmountLimits, LimitWording } from './limits';
-export { SAFETY_MIGRATIONS, safetyMigrations, applySafetyMigrations } from './schema';
-export type { SafetyMigration } from './schema';
+export { SAFETY_MIGRATIONS } from './schema';
 export type { SafetyQueryable } from './sql';

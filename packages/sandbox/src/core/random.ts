@@ -20,31 +20,48 @@ export interface SeededRandom {
   idFor(prefix: string, length?: number): string;
   /** An independent stream derived from this one's seed and a label. */
   fork(label: string): SeededRandom;
+  /** Where the stream (and its id streams) stand, so a restored sandbox goes on where it stopped (no id reused). */
+  snapshot(): RandomState;
+  /** Continue from a snapshot of a stream with the same seed. */
+  restore(state: RandomState): void;
+}
+
+/** The position of a {@link SeededRandom}: the generator's four words and those of each id stream. */
+export interface RandomState {
+  words: [number, number, number, number];
+  ids: Record<string, RandomState>;
+}
+
+interface Generator {
+  next(): number;
+  words: [number, number, number, number];
 }
 
 /** sfc32 (Chris Doty-Humphrey's Small Fast Counting generator), seeded from the sha256 of the seed. */
-function sfc32(seed: string): () => number {
+function sfc32(seed: string): Generator {
   const digest = createHash('sha256').update(seed).digest();
-  let a = digest.readUInt32LE(0);
-  let b = digest.readUInt32LE(4);
-  let c = digest.readUInt32LE(8);
-  let d = digest.readUInt32LE(12);
-  const step = (): number => {
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    return (t >>> 0) / 4294967296;
+  const generator: Generator = {
+    words: [digest.readUInt32LE(0), digest.readUInt32LE(4), digest.readUInt32LE(8), digest.readUInt32LE(12)],
+    next() {
+      let [a, b, c, d] = generator.words;
+      const t = (((a + b) | 0) + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (c << 21) | (c >>> 11);
+      c = (c + t) | 0;
+      generator.words = [a, b, c, d];
+      return (t >>> 0) / 4294967296;
+    },
   };
   // Discard the first outputs: sfc32 mixes its state poorly for the first few rounds.
-  for (let i = 0; i < 12; i += 1) step();
-  return step;
+  for (let i = 0; i < 12; i += 1) generator.next();
+  return generator;
 }
 
 export function createRandom(seed: string): SeededRandom {
-  const next = sfc32(seed);
+  const generator = sfc32(seed);
+  const next = () => generator.next();
   const idStreams = new Map<string, SeededRandom>();
   const random: SeededRandom = {
     next,
@@ -75,6 +92,20 @@ export function createRandom(seed: string): SeededRandom {
     },
     fork(label) {
       return createRandom(`${seed}\u0000${label}`);
+    },
+    snapshot() {
+      const ids: Record<string, RandomState> = {};
+      for (const [prefix, stream] of idStreams) ids[prefix] = stream.snapshot();
+      return { words: [...generator.words], ids };
+    },
+    restore(state) {
+      generator.words = [...state.words];
+      idStreams.clear();
+      for (const [prefix, streamState] of Object.entries(state.ids)) {
+        const stream = createRandom(`${seed}\u0000id:${prefix}`);
+        stream.restore(streamState);
+        idStreams.set(prefix, stream);
+      }
     },
   };
   return random;

@@ -4,6 +4,7 @@ import { createAlpacaEmulator, type AlpacaEmulator, type AlpacaEmulatorOptions }
 import { createPlaidEmulator, type PlaidEmulator, type PlaidEmulatorOptions } from '../plaid/index.js';
 import { createStripeEmulator, type StripeEmulator, type StripeEmulatorOptions } from '../stripe/index.js';
 import { buildAdminApp } from './admin.js';
+import { createStateFile } from './state-file.js';
 import { createClock } from './clock.js';
 import { createFaultInjector, type FaultInjector } from './faults.js';
 import type { EmulatorOptions, SandboxClock } from './types.js';
@@ -35,6 +36,13 @@ export interface SandboxOptions {
   stripe?: ExtraOptions<StripeEmulatorOptions>;
   plaid?: ExtraOptions<PlaidEmulatorOptions>;
   alpaca?: ExtraOptions<AlpacaEmulatorOptions>;
+  /**
+   * Keep the emulators' state in this file: loaded at start when it exists, written shortly after every request that
+   * may change it and on close. A fleet keeps it beside its database, so provider objects the database refers to
+   * (customers, payment methods, PaymentIntents) outlive a restart with it (decision 021). Emulators without
+   * snapshots (Plaid, Alpaca today) start from their seed as before.
+   */
+  stateFile?: string;
 }
 
 export interface Sandbox {
@@ -80,6 +88,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const alpaca = createAlpacaEmulator({ ...base, ...options.alpaca });
   const emulators = [stripe, plaid, alpaca] as const;
   for (const emulator of emulators) faults.install(emulator.app, emulator.name);
+  const state = options.stateFile ? createStateFile(options.stateFile, seed, emulators) : undefined;
+  state?.load();
+  if (state) {
+    for (const app of emulators.map((emulator) => emulator.app)) {
+      app.addHook('onResponse', async (request) => {
+        if (request.method !== 'GET') state.changed();
+      });
+    }
+  }
 
   const ports: SandboxPorts = { stripe: 0, plaid: 0, alpaca: 0, admin: 0 };
   const urls = { stripe: '', plaid: '', alpaca: '', admin: '' };
@@ -93,11 +110,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await Promise.all(emulators.map((emulator) => emulator.flushWebhooks?.()));
   };
   const admin = buildAdminApp({ seed, clock, faults, emulators, urls: () => ({ ...urls }), reset, flushWebhooks });
+  if (state) {
+    admin.addHook('onResponse', async (request) => {
+      if (request.method !== 'GET') state.changed();
+    });
+  }
 
   const started: FastifyInstance[] = [];
   const close = async () => {
     await Promise.all(emulators.map((emulator) => emulator.close?.()));
     await Promise.all([...started, admin].map((app) => app.close()));
+    await state?.flush();
   };
   try {
     for (const name of ['stripe', 'plaid', 'alpaca'] as const) {

@@ -34,4 +34,8 @@ export interface Emulator {
   admin?: FastifyPluginAsync;
   /** Stop background work (webhook retries); the sandbox closes `app` itself. */
   close?(): Promise<void>;
+  /** The emulator's state as JSON data, for a sandbox that keeps its state in a file across restarts. */
+  snapshot?(): unknown;
+  /** Continue from a snapshot taken by the same emulator with the same seed. */
+  restore?(snapshot: unknown): void;
 }

@@ -8,7 +8,7 @@ export interface SavedResponse {
   requestId: string;
 }
 
-interface Entry {
+export interface IdempotencyEntry {
   endpoint: string;
   fingerprint: string;
   createdAt: number;
@@ -28,7 +28,7 @@ export type IdempotencyDecision =
  * idempotency_error; a retry while the first request still runs is a 409. Keys are scoped per API key.
  */
 export function createIdempotencyStore(now: () => number) {
-  const entries = new Map<string, Entry>();
+  const entries = new Map<string, IdempotencyEntry>();
 
   return {
     begin(apiKey: string, key: string, endpoint: string, fingerprint: string): IdempotencyDecision {
@@ -69,7 +69,7 @@ export function createIdempotencyStore(now: () => number) {
         }
         return { kind: 'replay', response: entry.response };
       }
-      const fresh: Entry = { endpoint, fingerprint, createdAt: now(), response: null };
+      const fresh: IdempotencyEntry = { endpoint, fingerprint, createdAt: now(), response: null };
       entries.set(scoped, fresh);
       return {
         kind: 'execute',
@@ -83,6 +83,14 @@ export function createIdempotencyStore(now: () => number) {
     },
     clear() {
       entries.clear();
+    },
+    /** The keys with a saved response (a request still executing cannot outlive the process that runs it). */
+    snapshot(): Array<[string, IdempotencyEntry]> {
+      return [...entries].filter(([, entry]) => entry.response !== null);
+    },
+    restore(saved: ReadonlyArray<readonly [string, IdempotencyEntry]>) {
+      entries.clear();
+      for (const [key, entry] of saved) entries.set(key, { ...entry });
     },
   };
 }

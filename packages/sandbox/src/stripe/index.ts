@@ -1,25 +1,30 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { createRandom, type SeededRandom } from '../core/random.js';
+import { createRandom, type RandomState, type SeededRandom } from '../core/random.js';
 import type { Emulator, EmulatorOptions } from '../core/types.js';
 import { createWebhookSender, type WebhookDeliveryRecord } from '../core/webhooks.js';
 import { buildStripeApp } from './app.js';
 import { DEFAULT_API_VERSION, type RequestInfo, type StripeContext } from './context.js';
 import { StripeApiError } from './errors.js';
 import { createEventEmitter } from './events.js';
-import { createIdempotencyStore } from './idempotency.js';
+import { createIdempotencyStore, type IdempotencyEntry } from './idempotency.js';
 import { billingRoutes } from './resources/billing.js';
 import { chargeRoutes } from './resources/charges.js';
 import { customerRoutes } from './resources/customers.js';
 import { disputePaymentIntent, disputeRoutes } from './resources/disputes.js';
 import { invoiceRoutes } from './resources/invoices.js';
 import { completeAuthentication, paymentIntentRoutes } from './resources/payment-intents.js';
-import { paymentMethodRoutes } from './resources/payment-methods.js';
+import { paymentMethodRoutes, restoreTestCards, testCardNumbers } from './resources/payment-methods.js';
 import { productRoutes } from './resources/products.js';
 import { refundRoutes } from './resources/refunds.js';
 import { setupIntentRoutes } from './resources/setup-intents.js';
-import { advanceSubscriptions, subscriptionRoutes } from './resources/subscriptions.js';
+import {
+  advanceSubscriptions,
+  pendingProrationLines,
+  restorePendingProrations,
+  subscriptionRoutes,
+} from './resources/subscriptions.js';
 import { registerEndpoint, webhookRoutes, type EndpointRegistration } from './resources/webhooks.js';
-import { createStore, type Store } from './store.js';
+import { createStore, type Store, type StoreSnapshot } from './store.js';
 import type { Dispute, PaymentIntent, StripeEvent, WebhookEndpoint } from './types.js';
 
 export interface StripeEmulatorOptions extends EmulatorOptions {
@@ -48,6 +53,19 @@ export interface StripeEmulator extends Emulator {
   tick(): void;
   admin: FastifyPluginAsync;
   close(): Promise<void>;
+}
+
+/** What a Stripe emulator's snapshot holds: objects, endpoint secrets, saved idempotent responses, id streams. */
+interface StripeSnapshot {
+  version: 1;
+  seed: string;
+  store: StoreSnapshot;
+  secrets: Array<[string, string]>;
+  idempotency: Array<[string, IdempotencyEntry]>;
+  random: { ids: RandomState; requests: RandomState; values: RandomState };
+  /** The test card behind each PaymentMethod (it decides how payments with it behave). */
+  testCards: Array<[string, string]>;
+  prorations: ReturnType<typeof pendingProrationLines>;
 }
 
 function collectRoutes(secrets: Map<string, string>) {
@@ -127,10 +145,18 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
       const status = (error as { statusCode?: number }).statusCode ?? 500;
       return reply.code(status).send({ error: { type: 'api_error', message: (error as Error).message } });
     });
+    // Registering a URL again replaces its endpoint: a fleet restarted on a kept sandbox state registers its
+    // webhook URL at every start and must not end up with one delivery per start.
     instance.post<{ Body: { url: string; secret?: string; enabled_events?: string[] } }>(
       '/webhook_endpoints',
-      async (request) =>
-        emulator.addWebhookEndpoint(request.body.url, request.body.secret, request.body.enabled_events),
+      async (request) => {
+        for (const existing of store.webhookEndpoints.all()) {
+          if (existing.url !== request.body.url) continue;
+          store.webhookEndpoints.delete(existing.id);
+          secrets.delete(existing.id);
+        }
+        return emulator.addWebhookEndpoint(request.body.url, request.body.secret, request.body.enabled_events);
+      },
     );
     instance.post('/webhooks/flush', async () => {
       await sender.flush();
@@ -177,6 +203,33 @@ export function createStripeEmulator(options: StripeEmulatorOptions): StripeEmul
     completeAuthentication: (id, outcome = 'succeed') => completeAuthentication(ctx, id, outcome),
     async close() {
       sender.reset();
+    },
+    snapshot(): StripeSnapshot {
+      return {
+        version: 1,
+        seed,
+        store: store.snapshot(),
+        secrets: [...secrets],
+        idempotency: idempotency.snapshot(),
+        random: { ids: random.snapshot(), requests: requestIds.snapshot(), values: values.snapshot() },
+        testCards: testCardNumbers(store),
+        prorations: pendingProrationLines(store),
+      };
+    },
+    restore(raw) {
+      const snapshot = raw as StripeSnapshot;
+      if (snapshot.version !== 1) throw new Error(`unknown Stripe snapshot version ${String(snapshot.version)}`);
+      // Ids come from seeded streams: a snapshot of another seed would hand out ids its objects already use.
+      if (snapshot.seed !== seed) throw new Error(`the Stripe snapshot was taken with seed "${snapshot.seed}"`);
+      store.restore(snapshot.store);
+      secrets.clear();
+      for (const [id, secret] of snapshot.secrets) secrets.set(id, secret);
+      idempotency.restore(snapshot.idempotency);
+      random.restore(snapshot.random.ids);
+      requestIds.restore(snapshot.random.requests);
+      values.restore(snapshot.random.values);
+      restoreTestCards(store, snapshot.testCards);
+      restorePendingProrations(store, snapshot.prorations);
     },
   };
   return emulator;

@@ -50,6 +50,17 @@ export class Collection<T extends Identified> {
   get size(): number {
     return this.items.size;
   }
+
+  /** The objects with their creation order, for a snapshot. */
+  entries(): Array<[T, number]> {
+    return [...this.items.values()].map((entry) => [entry.value, entry.seq]);
+  }
+
+  /** Replace the contents with a snapshot's entries. */
+  load(entries: ReadonlyArray<readonly [T, number]>): void {
+    this.items.clear();
+    for (const [value, seq] of entries) this.items.set(value.id, { value, seq });
+  }
 }
 
 export interface Store {
@@ -72,6 +83,35 @@ export interface Store {
   deleted: Map<string, string>;
   /** Any stored object by id, for `expand[]`. */
   find(id: string): Identified | undefined;
+  /** Everything in the store as plain JSON data. */
+  snapshot(): StoreSnapshot;
+  /** Replace the contents with a snapshot. */
+  restore(snapshot: StoreSnapshot): void;
+}
+
+const COLLECTIONS = [
+  'customers',
+  'paymentMethods',
+  'setupIntents',
+  'paymentIntents',
+  'charges',
+  'refunds',
+  'disputes',
+  'products',
+  'prices',
+  'subscriptions',
+  'invoices',
+  'meters',
+  'webhookEndpoints',
+  'events',
+] as const;
+
+/** A store as JSON: each collection's objects with their creation order, and the rest as is. */
+export interface StoreSnapshot {
+  counter: number;
+  collections: Record<(typeof COLLECTIONS)[number], Array<[Identified, number]>>;
+  meterEvents: MeterEvent[];
+  deleted: Array<[string, string]>;
 }
 
 export function createStore(): Store {
@@ -120,6 +160,21 @@ export function createStore(): Store {
         if (found) return found;
       }
       return undefined;
+    },
+    snapshot() {
+      const collections = Object.fromEntries(
+        COLLECTIONS.map((name) => [name, (store[name] as Collection<Identified>).entries()]),
+      ) as StoreSnapshot['collections'];
+      return { counter, collections, meterEvents: [...store.meterEvents], deleted: [...store.deleted] };
+    },
+    restore(snapshot) {
+      counter = snapshot.counter;
+      for (const name of COLLECTIONS) {
+        (store[name] as Collection<Identified>).load(snapshot.collections[name] ?? []);
+      }
+      store.meterEvents.splice(0, store.meterEvents.length, ...snapshot.meterEvents);
+      store.deleted.clear();
+      for (const [id, type] of snapshot.deleted) store.deleted.set(id, type);
     },
   };
 }

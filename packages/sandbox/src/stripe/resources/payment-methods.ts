@@ -6,6 +6,7 @@ import { requireCustomer } from '../lookup.js';
 import type { Params } from '../params.js';
 import type { Route } from '../router.js';
 import { testCardByNumber, testCardByToken, type TestCard } from '../test-cards.js';
+import type { Store } from '../store.js';
 import type { PaymentMethod } from '../types.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -17,6 +18,23 @@ export function testCardOf(paymentMethod: PaymentMethod): TestCard {
   const card = cardOf.get(paymentMethod);
   if (!card) throw new Error(`payment method ${paymentMethod.id} has no test card`);
   return card;
+}
+
+/** The test card number behind each PaymentMethod, for a snapshot (the card itself is found again by number). */
+export function testCardNumbers(store: Store): Array<[string, string]> {
+  return store.paymentMethods.all().flatMap((paymentMethod): Array<[string, string]> => {
+    const card = cardOf.get(paymentMethod);
+    return card ? [[paymentMethod.id, card.number]] : [];
+  });
+}
+
+/** Ties restored PaymentMethods to their test cards again. */
+export function restoreTestCards(store: Store, numbers: ReadonlyArray<readonly [string, string]>): void {
+  for (const [id, number] of numbers) {
+    const paymentMethod = store.paymentMethods.get(id);
+    const card = testCardByNumber(number);
+    if (paymentMethod && card) cardOf.set(paymentMethod, card);
+  }
 }
 
 /** Stable per card number within a seed, as Stripe's fingerprint is stable per number within an account. */

@@ -4,6 +4,7 @@ import { paginate, timestampFilter } from '../list.js';
 import { requireCustomer, requirePrice, requireSubscription } from '../lookup.js';
 import type { Params } from '../params.js';
 import type { Route } from '../router.js';
+import type { Store } from '../store.js';
 import type { Invoice, Price, Recurring, Subscription, SubscriptionItem } from '../types.js';
 import { aggregateUsage } from './billing.js';
 import { collectInvoice, createInvoice, invoiceHooks, lineDescription, type LineDraft } from './invoices.js';
@@ -14,6 +15,21 @@ const INCOMPLETE_EXPIRY_SECONDS = 23 * 60 * 60;
 
 /** Prorations waiting for the next invoice (proration_behavior=create_prorations). */
 const pendingProrations = new WeakMap<Subscription, LineDraft[]>();
+
+/** Proration lines waiting for each subscription's next invoice, for a snapshot. */
+export function pendingProrationLines(store: Store): Array<[string, LineDraft[]]> {
+  return store.subscriptions.all().flatMap((subscription): Array<[string, LineDraft[]]> => {
+    const lines = pendingProrations.get(subscription);
+    return lines ? [[subscription.id, lines]] : [];
+  });
+}
+
+export function restorePendingProrations(store: Store, entries: ReadonlyArray<readonly [string, LineDraft[]]>): void {
+  for (const [id, lines] of entries) {
+    const subscription = store.subscriptions.get(id);
+    if (subscription) pendingProrations.set(subscription, lines);
+  }
+}
 
 /**
  * The end of a period that starts at `start`: whole calendar months or years keep the anchor's day of month, clamped

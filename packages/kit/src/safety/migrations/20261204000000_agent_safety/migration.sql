@@ -1,6 +1,6 @@
--- The agent-safety tables (docs/decisions/017-agent-safety-in-the-kit.md), created in the schema of each service that
--- uses the kit's idempotency and confirmation stores. Written with IF NOT EXISTS: services that declared the same
--- tables in their own first migration (payments) keep theirs, and replicas starting together may all run it.
+-- The agent-safety tables (docs/decisions/017-agent-safety-in-the-kit.md), created by the kit in every service's
+-- schema before the service's own migrations (docs/decisions/019). IF NOT EXISTS adopts the tables of a payments
+-- schema created before the kit owned them.
 
 CREATE TABLE IF NOT EXISTS "idempotency_records" (
     "user_id" UUID NOT NULL,
