@@ -4,14 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { JSONWebKeySet } from 'jose';
 import type pg from 'pg';
 import type { z } from 'zod';
-import {
-  PROTO_ROOT,
-  listProtoFiles,
-  loadPackageDefinition,
-  loadReflectionRoot,
-  type PackageDefinition,
-  type ReflectionRoot,
-} from '@fintech/contracts';
+import { listProtoFiles, loadPackageDefinition, type PackageDefinition } from '@fintech/contracts';
 import { createJwksFetcher } from '../auth/jwks-source';
 import { createInternalTokenVerifier, createJwksCache } from '../auth/tokens';
 import { createPool } from '../db/create-pool';
@@ -195,18 +188,6 @@ export function servicePackageDefinition(roots: readonly string[] = []): Package
   return loadPackageDefinition([...listProtoFiles(), ...roots.flatMap((root) => listProtoFiles(root))], [...roots]);
 }
 
-/**
- * The contract descriptors (scopes, field rules, public access) of the fleet's protos plus those under `roots`, the
- * same the gateway reads; undefined for the fleet's own, which the gRPC server loads by default.
- */
-function serviceDescriptors(roots: readonly string[]): ReflectionRoot | undefined {
-  if (roots.length === 0) return undefined;
-  return loadReflectionRoot(
-    [...listProtoFiles(), ...roots.flatMap((root) => listProtoFiles(root))],
-    [PROTO_ROOT, ...roots],
-  );
-}
-
 async function startService<C extends ServiceConfig, D, P, S extends ServiceDescriptor>(
   declaration: ServiceDeclaration<C, D, P, S>,
   config: C,
@@ -304,8 +285,6 @@ async function startService<C extends ServiceConfig, D, P, S extends ServiceDesc
       verifyToken: internal.verify,
       maxInFlight: config.GRPC_MAX_IN_FLIGHT,
       packageDefinition: servicePackageDefinition(declaration.protoRoots),
-      // Scopes, field rules and ownership are enforced from the proto's options, for the service's own protos too.
-      ...(declaration.protoRoots?.length ? { descriptors: serviceDescriptors(declaration.protoRoots) } : {}),
     });
     server.addService(declaration.grpc.service, declaration.grpc.handlers(deps), {
       publicMethods: declaration.grpc.publicMethods,
