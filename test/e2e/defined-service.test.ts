@@ -102,6 +102,17 @@ describe('a service declared with defineService', () => {
     expect(await echo.echo({ message: 'direct' }, { token })).toEqual({ text: 'direct', caller: user.id });
   });
 
+  it('enforces the scope its proto declares at the service itself, for a direct internal caller too', async () => {
+    const narrowed = await internalToken(['payments:read']);
+    const refused = await echo.echo({ message: 'hi' }, { token: narrowed }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(RemoteCallError);
+    expect((refused as RemoteCallError).grpcStatus).toBe(GrpcStatus.PERMISSION_DENIED);
+    expect((refused as RemoteCallError).message).toMatch(/profile:read/);
+  });
+
   it('answers grpc.health.v1 SERVING while up', async () => {
     type HealthClient = { check(r: { service: string }): Promise<{ status: string }> } & ClientHandle;
     const health = createServiceClient<HealthClient>(

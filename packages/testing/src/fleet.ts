@@ -56,7 +56,7 @@ const SERVICES_DIR = fileURLToPath(new URL('../../../services/', import.meta.url
  * A fleet service by its folder name: its `src/service.ts` exports the declaration as `service`. Loaded by path, so
  * a new service needs no entry here.
  */
-async function loadService(name: string): Promise<DefinedService<ServiceConfig, unknown>> {
+export async function loadFleetService(name: string): Promise<DefinedService<ServiceConfig, unknown>> {
   if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`not a service folder name: ${JSON.stringify(name)}`);
   const module = (await import(pathToFileURL(`${SERVICES_DIR}${name}/src/service.ts`).href)) as {
     service?: DefinedService<ServiceConfig, unknown>;
@@ -83,7 +83,7 @@ let users = 0;
 export async function startTestFleet(options: TestFleetOptions = {}): Promise<TestFleet> {
   const level = process.env.TEST_LOG_LEVEL ?? 'silent';
   const definitions = await Promise.all(
-    (options.services ?? []).map((s) => (typeof s === 'string' ? loadService(s) : Promise.resolve(s))),
+    (options.services ?? []).map((s) => (typeof s === 'string' ? loadFleetService(s) : Promise.resolve(s))),
   );
   const started: RunningService<ServiceConfig, unknown>[] = [];
   const schemas: string[] = [];

@@ -76,4 +76,4 @@ export async function readEvents(
   return events;
 }
 
-export { startTestFleet, type TestFleet, type TestFleetOptions, type FleetService } from './fleet';
+export { startTestFleet, loadFleetService, type TestFleet, type TestFleetOptions, type FleetService } from './fleet';

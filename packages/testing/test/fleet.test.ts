@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { startTestFleet } from '../src/index';
+import { fleetServices } from '@fintech/contracts';
+import { loadFleetService, startTestFleet } from '../src/index';
 
 describe('startTestFleet', () => {
   it('loads a fleet service by its folder name only', async () => {
@@ -24,4 +25,22 @@ describe('startTestFleet', () => {
       await fleet.stop();
     }
   });
+});
+
+describe('each service of the fleet manifest', () => {
+  // The manifest (what pnpm start, compose and Kubernetes run) and the declarations (what the kit and this fixture
+  // start) describe the same services; a service renamed or rewired in one place only fails here.
+  for (const entry of fleetServices()) {
+    it(`${entry.name}: its declaration has the manifest's name, proto package and provider webhooks`, async () => {
+      const service = await loadFleetService(entry.name);
+      expect(service.name).toBe(entry.name);
+      expect(service.descriptor.serviceName.startsWith(`${entry.protoPackage}.`)).toBe(true);
+      const manifestWebhooks = entry.ingress
+        .filter((ingress) => ingress.provider !== undefined)
+        .map((ingress) => `${ingress.provider}:${ingress.path}`);
+      const declaredWebhooks = (service.sandbox?.webhooks ?? []).map((w) => `${w.provider}:${w.path}`);
+      expect(declaredWebhooks).toEqual(manifestWebhooks);
+      expect(service.sandbox !== undefined).toBe(entry.providers.length > 0);
+    });
+  }
 });

@@ -59,6 +59,7 @@ export const service = defineService({
         allowLive: config.STRIPE_ALLOW_LIVE,
       }),
       auth,
+      // The kit's agent-safety records (docs/decisions/010, 011, 017), on the service's pool.
       idempotency: createIdempotencyStore({
         pool,
         leaseMs: config.IDEMPOTENCY_LEASE_MS,

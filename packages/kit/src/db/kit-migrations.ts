@@ -19,8 +19,9 @@ export const OUTBOX_MIGRATIONS: MigrationSet = {
 };
 
 /**
- * The kit's own tables, applied in this order to every service's schema before the service's own migrations. A kit
- * module with tables of its own (e.g. the agent-safety records) adds its set here, and every service gets it.
+ * The kit's own tables, applied in this order to every service's schema before the service's own migrations: the
+ * outbox, then the agent-safety records (idempotency, confirmations; docs/decisions/017). A kit module with tables of
+ * its own adds its set here, and every service gets it.
  */
 export const KIT_MIGRATION_SETS: readonly MigrationSet[] = [OUTBOX_MIGRATIONS, SAFETY_MIGRATIONS];
 
