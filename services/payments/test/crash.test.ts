@@ -202,4 +202,4 @@ it('a service killed between the provider call and its reply: the retry returns 
     secondClient.close();
     second.child.kill('SIGTERM');
   }
-});
+}, 90_000);
