@@ -11,8 +11,8 @@ import { qualifiedTable } from './qualified-table';
  *
  * `executor` is the transaction's handle: a Prisma interactive-transaction client, a `pg` `PoolClient` after
  * `BEGIN`, or a {@link SqlExecutor}. With `options.schema` the table is schema-qualified; without it the connection's
- * `search_path` (set by `createPool`/`createPrismaAdapter`) selects the service's schema. Qualify where connections
- * may share a session (PGlite serves every connection from one session).
+ * `search_path` (set by `createPool`/`createPrismaAdapter`) selects the service's schema. Qualify where a connection
+ * may not carry the service's `search_path` (a pooler in transaction mode, a connection shared across schemas).
  *
  * Call the relay's `wake()` after the commit for the lowest latency.
  *
