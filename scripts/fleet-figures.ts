@@ -10,20 +10,9 @@ import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { localPortEnvs } from '@fintech/contracts/fleet-manifest';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const PORT_VARIABLES = [
-  'GATEWAY_PORT',
-  'AUTH_GRPC_PORT',
-  'PAYMENTS_GRPC_PORT',
-  'PAYMENTS_WEBHOOK_PORT',
-  'FLEET_POSTGRES_PORT',
-  'FLEET_NATS_PORT',
-  'SANDBOX_STRIPE_PORT',
-  'SANDBOX_PLAID_PORT',
-  'SANDBOX_ALPACA_PORT',
-  'SANDBOX_ADMIN_PORT',
-];
 
 interface Figures {
   seconds: number;
@@ -76,7 +65,7 @@ const describe = (f: Figures) =>
 
 const runs = Number(process.argv[2] ?? 3);
 const ports: Record<string, string> = {};
-for (const name of PORT_VARIABLES) ports[name] = String(await freePort());
+for (const name of localPortEnvs()) ports[name] = String(await freePort());
 const fresh: Figures[] = [];
 let restart: Figures | undefined;
 for (let run = 1; run <= runs; run += 1) {

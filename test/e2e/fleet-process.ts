@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { fleetManifest } from '@fintech/contracts';
+import { fleetManifest, localPortEnvs } from '@fintech/contracts';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 
 /**
@@ -28,20 +28,8 @@ export function freePort(): Promise<number> {
 
 /** Free ports for everything the fleet listens on, as the variables scripts/fleet.ts reads. */
 export async function fleetPorts(): Promise<Record<string, string>> {
-  const names = [
-    'GATEWAY_PORT',
-    'AUTH_GRPC_PORT',
-    'PAYMENTS_GRPC_PORT',
-    'PAYMENTS_WEBHOOK_PORT',
-    'FLEET_POSTGRES_PORT',
-    'FLEET_NATS_PORT',
-    'SANDBOX_STRIPE_PORT',
-    'SANDBOX_PLAID_PORT',
-    'SANDBOX_ALPACA_PORT',
-    'SANDBOX_ADMIN_PORT',
-  ];
   const ports: Record<string, string> = {};
-  for (const name of names) ports[name] = String(await freePort());
+  for (const name of localPortEnvs()) ports[name] = String(await freePort());
   return ports;
 }
 

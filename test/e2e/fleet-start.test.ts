@@ -1,7 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +8,7 @@ import { promisify } from 'node:util';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorLines } from './fleet-process';
+import { errorLines, fleetPorts } from './fleet-process';
 
 /**
  * The quick start, as a newcomer runs it: `pnpm start` (scripts/fleet.ts) on its embedded defaults — one embedded
@@ -24,17 +23,6 @@ const INSPECTOR = join(
   'clients/launcher/build/index.js',
 );
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 let fleet: ChildProcess;
 let output = '';
 let dataDir: string;
@@ -46,29 +34,19 @@ const DEMO = { email: 'demo@fintech.local', password: 'demo-password-change-me' 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'fleet-'));
   home = await mkdtemp(join(tmpdir(), 'inspector-'));
-  const gatewayPort = await freePort();
   env = {
     ...process.env,
     DATABASE_URL: '',
     NATS_URL: '',
     FIELD_ENCRYPTION_KEYS: '',
     FLEET_DATA_DIR: dataDir,
-    GATEWAY_PORT: String(gatewayPort),
-    AUTH_GRPC_PORT: String(await freePort()),
-    FLEET_POSTGRES_PORT: String(await freePort()),
-    FLEET_NATS_PORT: String(await freePort()),
-    PAYMENTS_GRPC_PORT: String(await freePort()),
-    PAYMENTS_WEBHOOK_PORT: String(await freePort()),
-    SANDBOX_STRIPE_PORT: String(await freePort()),
-    SANDBOX_PLAID_PORT: String(await freePort()),
-    SANDBOX_ALPACA_PORT: String(await freePort()),
-    SANDBOX_ADMIN_PORT: String(await freePort()),
+    ...(await fleetPorts()),
     LOG_LEVEL: 'info',
   };
   for (const key of ['DATABASE_URL', 'NATS_URL', 'FIELD_ENCRYPTION_KEYS', 'STRIPE_API_BASE', 'STRIPE_WEBHOOK_SECRET']) {
     delete env[key];
   }
-  url = `http://127.0.0.1:${gatewayPort}/mcp`;
+  url = `http://127.0.0.1:${env.GATEWAY_PORT}/mcp`;
   fleet = spawn(process.execPath, ['--max-semi-space-size=1', '--import', 'tsx', 'scripts/fleet.ts', 'start'], {
     cwd: ROOT,
     env,

@@ -157,3 +157,26 @@ export function grpcPortEnv(service: Pick<FleetService, 'name'>): string {
 export function ingressPortEnv(service: Pick<FleetService, 'name'>, ingress: Pick<FleetIngress, 'name'>): string {
   return `${service.name.toUpperCase()}_${ingress.name.toUpperCase()}_PORT`;
 }
+
+/** Ports `pnpm start` opens besides the manifest's processes: the embedded Postgres, NATS and the provider sandbox. */
+export const INFRASTRUCTURE_PORT_ENVS: readonly string[] = [
+  'FLEET_POSTGRES_PORT',
+  'FLEET_NATS_PORT',
+  'SANDBOX_STRIPE_PORT',
+  'SANDBOX_PLAID_PORT',
+  'SANDBOX_ALPACA_PORT',
+  'SANDBOX_ADMIN_PORT',
+];
+
+/**
+ * Every variable that sets a port `pnpm start` listens on, derived from the manifest: a fleet started on free ports
+ * (tests, `pnpm fleet:figures`) sets them all, so a new service's ports never fall back to a default that is taken.
+ */
+export function localPortEnvs(manifest: readonly FleetProcess[] = fleetManifest): string[] {
+  const names: string[] = [];
+  for (const entry of manifest) {
+    if (entry.kind === 'gateway') names.push('GATEWAY_PORT');
+    else names.push(grpcPortEnv(entry), ...entry.ingress.map((ingress) => ingressPortEnv(entry, ingress)));
+  }
+  return [...names, ...INFRASTRUCTURE_PORT_ENVS];
+}

@@ -62,6 +62,8 @@ export {
   fleetServices,
   fleetStartOrder,
   grpcPortEnv,
+  INFRASTRUCTURE_PORT_ENVS,
+  localPortEnvs,
   ingressPortEnv,
   type FleetGateway,
   type FleetIngress,

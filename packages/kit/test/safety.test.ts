@@ -16,7 +16,7 @@ import {
   providerIdempotencyKey,
   type AmountLimits,
   type IdempotencyScope,
-} from '../src/safety/index';
+} from '../src/index';
 
 const connectionString = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `kit_safety_${randomBytes(4).toString('hex')}`;
