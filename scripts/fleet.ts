@@ -396,6 +396,17 @@ async function startDatabase(password: string): Promise<string> {
   }
   const user = postgresUser();
   if (user) {
+    // The server's user must also reach its binaries, installed under the checkout (node_modules): a checkout inside
+    // a directory closed to others (e.g. made by `mktemp -d`) makes initdb fail with EACCES. Grant traverse (never
+    // read) on each directory of that path that lacks it.
+    const binaries = dirname(await postgresBinary());
+    for (let parent = binaries; parent !== dirname(parent); parent = dirname(parent)) {
+      const mode = statSync(parent).mode;
+      if ((mode & 0o001) === 0) {
+        chmodSync(parent, mode | 0o001);
+        log(`let the postgres user traverse ${parent} to reach the PostgreSQL binaries`);
+      }
+    }
     // The server's user must reach its data directory: the data dir is ours to open, its parents are not.
     chmodSync(DATA_DIR, statSync(DATA_DIR).mode | 0o011);
     for (let parent = dirname(DATA_DIR); parent !== dirname(parent); parent = dirname(parent)) {
